@@ -1,0 +1,187 @@
+"""The `tyosim` command line (also `python -m simulation`).
+
+Commands follow DESIGN.md's contract. Exit codes: 0 success, 2 bad input (one line
+``file: key: reason``), 1 internal error. A command whose capability is not built yet
+says so and exits 2 — it never prints a made-up result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from .errors import InputError, NotBuiltError
+
+DEFAULT_SCENARIO = "scenarios/baseline.toml"
+
+
+def _positive_int(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {s!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def _positive_float(s: str) -> float:
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {s!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {v}")
+    return v
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own errors: exit 2, one line
+        raise InputError("command line", self.prog.split(" ", 1)[-1], message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="tyosim", description="Simulation and forecasts for a Finnish employment area.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("run", help="run one scenario and write its tables")
+    r.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
+    r.add_argument("--reps", type=_positive_int, help="replications (default: the scenario's run.replications)")
+    r.add_argument("--seed", type=int, help="root seed (default: the scenario's run.seed)")
+    r.add_argument("--years", type=_positive_float, help="simulated years (default: the scenario's run.years)")
+    r.add_argument("--out", default="results", help="output folder (default: results/)")
+    r.add_argument("--workers", type=_positive_int, default=1, help="local worker processes")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    v = sub.add_parser("validate", help="check scenario files")
+    v.add_argument("scenarios", nargs="+")
+    v.add_argument("--show", action="store_true", help="print the resolved scenario as TOML")
+
+    b = sub.add_parser("batch", help="scenarios × replications with common random numbers")
+    b.add_argument("scenarios", nargs="+")
+    b.add_argument("--reps", default=None)
+    b.add_argument("--years", type=_positive_float)
+    b.add_argument("--workers", type=_positive_int, default=1)
+    b.add_argument("--scheduler")
+    b.add_argument("--out", default="results/batch")
+    b.add_argument("--precision", type=float)
+
+    c = sub.add_parser("compare", help="differences against a baseline with 95 % CIs")
+    c.add_argument("dir")
+    c.add_argument("--baseline", default="baseline")
+    c.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    f = sub.add_parser("forecast", help="caseload and cost forecasts with intervals")
+    bt = sub.add_parser("backtest", help="rolling-origin accuracy against baselines")
+    d = sub.add_parser("data", help="data utilities")
+    dsub = d.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
+    df = dsub.add_parser("fetch", help="download the monthly series from Statistics Finland")
+    try:
+        from .forecast import commands as fc
+        fc.add_forecast_arguments(f)
+        fc.add_backtest_arguments(bt)
+        fc.add_data_fetch_arguments(df)
+    except ImportError:
+        for x in (f, bt):
+            x.add_argument("--data")
+            x.add_argument("rest", nargs=argparse.REMAINDER)
+
+    rp = sub.add_parser("report", help="reports for people (HTML, XLSX)")
+    rp.add_argument("dir")
+    rp.add_argument("--format", default="html,xlsx")
+    rp.add_argument("--lang", choices=["fi", "en"], default="fi")
+
+    bu = sub.add_parser("budget", help="cost, budget frame and gap per year")
+    bu.add_argument("scenario")
+    bu.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    return p
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .config import load_scenario
+
+    for path in args.scenarios:
+        sc = load_scenario(path)
+        if args.show:
+            import tomli_w
+            data = {k: v for k, v in sc.resolved_dict().items() if v is not None}
+            print(f"# {path} resolved (extends: {' <- '.join(Path(c).name for c in sc.extends_chain)})")
+            print(tomli_w.dumps(_drop_none(data)))
+            print("# staff by hub (fte):", {h: round(v, 2) for h, v in sc.staff_by_hub().items()},
+                  "rule:", sc.staff.allocation_rule if sc.staff.customer_service_fte_by_hub is None else "explicit")
+        else:
+            print(f"{path}: ok ({sc.name})")
+    return 0
+
+
+def _drop_none(x):
+    if isinstance(x, dict):
+        return {k: _drop_none(v) for k, v in x.items() if v is not None}
+    if isinstance(x, list):
+        return [_drop_none(v) for v in x]
+    return x
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .config import load_scenario
+    from .experiment import run_scenario
+    from .summary import print_run_summary
+
+    over: dict = {"run": {}}
+    if args.seed is not None:
+        over["run"]["seed"] = args.seed
+    if args.years is not None:
+        over["run"]["years"] = args.years
+    sc = load_scenario(args.scenario, over if over["run"] else None)
+    reps = args.reps or sc.run.replications
+    res = run_scenario(sc, reps, Path(args.out), workers=args.workers, progress=not args.quiet)
+    print_run_summary(res)
+    if res.failed:
+        for msg in res.failed.values():
+            print(msg, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _not_built(what: str, issue: str) -> int:
+    raise NotBuiltError(f"tyosim {what}: not built yet ({issue}); no result was produced")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "validate":
+            return cmd_validate(args)
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command in ("forecast", "backtest") or args.command == "data":
+            try:
+                from .forecast import commands as fc
+            except ImportError:
+                return _not_built(args.command, "forecasting, issue 5")
+            fn = {"forecast": fc.forecast_command, "backtest": fc.backtest_command,
+                  "data": fc.data_fetch_command}[args.command]
+            return fn(args)
+        if args.command in ("batch", "compare"):
+            return _not_built(args.command, "scenario batches, issue 6")
+        if args.command in ("report", "budget"):
+            return _not_built(args.command, "budget and reports, issue 7")
+        return _not_built(args.command, "unknown")
+    except InputError as e:
+        print(f"tyosim: error: {e.message}", file=sys.stderr)
+        return 2
+    except NotBuiltError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tyosim: interrupted; finished replications are kept, a re-run resumes", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 — internal error: show the traceback, exit 1
+        traceback.print_exc()
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

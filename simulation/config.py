@@ -1,0 +1,366 @@
+"""Scenario files: load TOML, resolve `extends`, validate, freeze.
+
+A scenario is a TOML file with units in its key names. ``extends = "other.toml"``
+(relative to the file) takes another scenario as the base and overrides keys: tables
+merge key by key, everything else (numbers, strings, arrays) is replaced. Validation
+happens once, here: an unknown key (with the nearest valid name), a wrong type, a
+negative staff figure, a share outside 0–1, a mix that does not sum to 1, an unknown
+municipality or hub, dates out of order, an `extends` cycle, a missing file or a TOML
+syntax error all raise `InputError` naming the file that set the key, the key path and
+the reason. The result is a frozen `Scenario`; variants are new objects
+(`scenario.with_overrides({...})`), never edits.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import InputError
+from .region import DEFAULT_REGION, Region, load_region
+from .rules import Rules, load_rules, parse_overrides
+
+Share = Field(ge=0.0, le=1.0)
+MEETING_TYPES = ("initial", "job_search", "supplementary")
+CHANNELS = ("in_person", "service_point", "remote", "phone")
+SHARE_SUM_TOLERANCE = 1e-6
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RunConfig(_Strict):
+    start_date: date
+    years: float = Field(gt=0, le=30)
+    replications: int = Field(default=10, ge=1)
+    seed: int = Field(default=12345, ge=0)
+
+
+class StaffConfig(_Strict):
+    allocation_rule: str = "proportional_to_unemployed_2019_mean"
+    customer_service_fte_total: float | None = Field(default=None, ge=0)
+    customer_service_fte_by_hub: dict[str, float] | None = None
+    specialists_fte: float | None = Field(default=None, ge=0)
+    administration_fte: float | None = Field(default=None, ge=0)
+    regional_services_fte: float | None = Field(default=None, ge=0)
+    working_hours_per_day: float = Field(gt=0, le=24)
+    absence_share: float = Share
+    customer_meeting_time_share: float = Share
+    cost_per_fte_eur: float = Field(ge=0)
+
+
+class BackupConfig(_Strict):
+    enabled: bool = True
+    max_share_of_main_hub_capacity: float = Share
+
+
+class OfficeConfig(_Strict):
+    """How hub offices hold meetings.
+
+    ``appointment_book`` (the model): daily meeting minutes on working days, earliest
+    deadline first. ``servers``: c officers per hub in continuous time, with no calendar
+    (c = staff FTE × presence × meeting share, rounded) — the reduction to an M/M/c
+    queue that the validation tests compare with Erlang C.
+    """
+
+    model: Literal["appointment_book", "servers"] = "appointment_book"
+
+
+class MeetingsConfig(_Strict):
+    duration_minutes: dict[str, dict[str, float]]
+    duration_distribution: Literal["fixed", "lognormal", "exponential"] = "lognormal"
+    duration_cv: float = Field(default=0.3, ge=0)
+    channel_shares: dict[str, dict[str, float]]
+    later_channel_shares: dict[str, float] | None = None
+    later_channel_shares_from_month: int = Field(default=3, ge=0)
+    service_point_visit_weekdays: list[int] = Field(default_factory=lambda: [1])
+    booking_window_working_days: int = Field(default=5, ge=0)
+    supplementary_purchased_share: float = Share
+    supplementary_needs_share: float = Share
+
+
+class InflowConfig(_Strict):
+    per_month_by_municipality: dict[str, float]
+    seasonal_factors: list[float] = Field(min_length=12, max_length=12)
+    scale: float = Field(default=1.0, ge=0)
+    trend_per_year: float = Field(default=0.0, gt=-1)
+    layoff_share: float = Share
+    reentry_probability: float = Share
+    reentry_mean_months: float = Field(gt=0)
+
+
+class ExitsConfig(_Strict):
+    short_group_share: float = Share
+    short_group_mean_months: float = Field(gt=0)
+    long_group_mean_months: float = Field(gt=0)
+    seasonal_factors: list[float] = Field(min_length=12, max_length=12)
+    layoff_mean_months: float = Field(gt=0)
+    employment_share_short_group: float = Share
+    employment_share_long_group: float = Share
+    employment_share_layoff: float = Share
+
+
+class StartStateConfig(_Strict):
+    stock_by_municipality: dict[str, float]
+    layoff_share: float = Share
+    source: str = ""
+
+
+class Scenario(_Strict):
+    """A validated, resolved scenario. Build it with `load_scenario`."""
+
+    name: str
+    description: str = ""
+    region: str = DEFAULT_REGION
+    run: RunConfig
+    staff: StaffConfig
+    backup: BackupConfig = BackupConfig(max_share_of_main_hub_capacity=0.0, enabled=False)
+    office: OfficeConfig = OfficeConfig()
+    meetings: MeetingsConfig
+    inflow: InflowConfig
+    exits: ExitsConfig
+    start_state: StartStateConfig
+    rules: dict[str, Any] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict)
+    source_file: str = Field(default="", exclude=True)
+    extends_chain: tuple[str, ...] = Field(default=(), exclude=True)
+
+    # -- derived views ----------------------------------------------------------------
+    def region_obj(self) -> Region:
+        return load_region(self.region)
+
+    def rules_obj(self) -> Rules:
+        return load_rules(parse_overrides(self.rules, self.source_file))
+
+    def staff_by_hub(self) -> dict[str, float]:
+        """Customer-service FTE per hub: explicit figures, or the total split by the rule."""
+        region = self.region_obj()
+        if self.staff.customer_service_fte_by_hub is not None:
+            return dict(self.staff.customer_service_fte_by_hub)
+        total = self.staff.customer_service_fte_total
+        if total is None:
+            total = region.staff_fte["customer_service"]
+        return region.split_by_rule(total, self.staff.allocation_rule)
+
+    def resolved_dict(self) -> dict[str, Any]:
+        """Plain data of the resolved scenario (for manifests and `validate --show`)."""
+        return self.model_dump(mode="json")
+
+    def with_overrides(self, overrides: Mapping[str, Any], name: str | None = None) -> "Scenario":
+        """A new, validated scenario with nested `overrides` merged in."""
+        data = deep_merge(self.model_dump(mode="python"), dict(overrides))[0]
+        if name:
+            data["name"] = name
+        return _validate(data, {}, self.source_file or "<scenario>", self.extends_chain)
+
+
+# ---------------------------------------------------------------------------------------
+# loading
+
+def deep_merge(base: dict, over: Mapping, prov: dict | None = None, file: str = "",
+               prefix: str = "") -> tuple[dict, dict]:
+    """Merge `over` into a copy of `base`: tables key by key, other values replaced.
+
+    Returns the merged dict and the provenance map (dotted key → file that set it).
+    """
+    out = copy.deepcopy(base)
+    prov = dict(prov or {})
+    for k, v in over.items():
+        key = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict) and k != "rules":
+            out[k], prov = deep_merge(out[k], v, prov, file, key)
+        elif isinstance(v, Mapping) and k == "rules" and isinstance(out.get(k), dict):
+            merged = dict(out[k])
+            for rk, rv in v.items():
+                merged[rk] = copy.deepcopy(rv)
+                prov[f"{key}.{rk}"] = file
+            out[k] = merged
+        else:
+            out[k] = copy.deepcopy(v)
+            prov[key] = file
+    return out, prov
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(str(path), None, "file not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(str(path), None, f"cannot read file: {e}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(str(path), None, f"TOML syntax error: {e}") from None
+
+
+def _load_raw(path: Path, chain: tuple[str, ...]) -> tuple[dict, dict, tuple[str, ...]]:
+    path = path.resolve()
+    if str(path) in chain:
+        cycle = " -> ".join(Path(c).name for c in (*chain, str(path)))
+        raise InputError(str(path), "extends", f"cycle of extends: {cycle}")
+    raw = _read_toml(path)
+    chain = (*chain, str(path))
+    parent = raw.pop("extends", None)
+    if parent is None:
+        data, prov = deep_merge({}, raw, {}, str(path))
+        return data, prov, chain
+    if not isinstance(parent, str):
+        raise InputError(str(path), "extends", "expected a file name (string)")
+    parent_path = (path.parent / parent)
+    if not parent_path.exists():
+        raise InputError(str(path), "extends", f"file not found: {parent_path}")
+    base, prov, chain = _load_raw(parent_path, chain)
+    data, prov = deep_merge(base, raw, prov, str(path))
+    return data, prov, chain
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Load, resolve and validate a scenario file.
+
+    Parameters
+    ----------
+    path : the scenario TOML file.
+    overrides : optional nested dict merged on top (e.g. ``{"run": {"years": 1}}``).
+
+    Raises
+    ------
+    InputError : naming the file, the key path and the reason.
+    """
+    path = Path(path)
+    data, prov, chain = _load_raw(path, ())
+    if overrides:
+        data, prov = deep_merge(data, overrides, prov, "<command line>")
+    return _validate(data, prov, str(path), chain)
+
+
+def _file_for(prov: Mapping[str, str], key: str, default: str) -> str:
+    parts = key.split(".")
+    for n in range(len(parts), 0, -1):
+        f = prov.get(".".join(parts[:n]))
+        if f:
+            return f
+    # a key missing everywhere: blame the leaf file
+    return default
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    model: Any = Scenario
+    for part in loc[:-1]:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        f = model.model_fields.get(str(part))
+        if f is None:
+            return None
+        model = f.annotation
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _validate(data: dict, prov: Mapping[str, str], file: str, chain: tuple[str, ...]) -> Scenario:
+    data = {k: v for k, v in data.items() if k not in ("source_file", "extends_chain")}
+    try:
+        sc = Scenario.model_validate({**data, "source_file": file, "extends_chain": chain})
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc)
+        reason = err["msg"]
+        if err["type"] == "extra_forbidden":
+            model = _model_at(loc)
+            hint = difflib.get_close_matches(str(loc[-1]), list(model.model_fields) if model else [], n=1)
+            reason = "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "")
+        elif err["type"] == "missing":
+            reason = "required key is missing"
+        else:
+            reason = f"{reason} (got {err.get('input')!r})"
+        raise InputError(_file_for(prov, key, file), key, reason) from None
+    _check_semantics(sc, prov, file)
+    return sc
+
+
+def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
+    def fail(key: str, reason: str) -> None:
+        raise InputError(_file_for(prov, key, file), key, reason)
+
+    region = sc.region_obj()
+    munis, hubs = set(region.municipality_names), set(region.hub_names)
+
+    def check_names(mapping: Mapping[str, Any] | None, key: str, known: set[str], what: str) -> None:
+        for name in mapping or {}:
+            if name not in known:
+                hint = difflib.get_close_matches(name, sorted(known), n=1)
+                fail(f"{key}.{name}", f"unknown {what}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+
+    def check_complete(mapping: Mapping[str, Any], key: str, known: set[str], what: str) -> None:
+        check_names(mapping, key, known, what)
+        missing = sorted(known - set(mapping))
+        if missing:
+            fail(key, f"missing {what}(s): {', '.join(missing)}")
+
+    check_names(sc.staff.customer_service_fte_by_hub, "staff.customer_service_fte_by_hub", hubs, "hub")
+    for h, v in (sc.staff.customer_service_fte_by_hub or {}).items():
+        if v < 0:
+            fail(f"staff.customer_service_fte_by_hub.{h}", f"staff cannot be negative (got {v})")
+    try:
+        sc.staff_by_hub()
+    except InputError as e:
+        fail("staff.allocation_rule", e.reason)
+    check_complete(sc.inflow.per_month_by_municipality, "inflow.per_month_by_municipality", munis, "municipality")
+    check_complete(sc.start_state.stock_by_municipality, "start_state.stock_by_municipality", munis, "municipality")
+    for key, mapping in (("inflow.per_month_by_municipality", sc.inflow.per_month_by_municipality),
+                         ("start_state.stock_by_municipality", sc.start_state.stock_by_municipality)):
+        for m, v in mapping.items():
+            if v < 0:
+                fail(f"{key}.{m}", f"cannot be negative (got {v})")
+    for key, factors in (("inflow.seasonal_factors", sc.inflow.seasonal_factors),
+                         ("exits.seasonal_factors", sc.exits.seasonal_factors)):
+        if any(f < 0 for f in factors):
+            fail(key, "seasonal factors cannot be negative")
+        if abs(sum(factors) / 12 - 1) > 1e-3:
+            fail(key, f"seasonal factors must average 1 (they average {sum(factors) / 12:.4f})")
+    # meetings: types and channels known, shares sum to 1, durations positive
+    m = sc.meetings
+    check_complete(m.duration_minutes, "meetings.duration_minutes", set(MEETING_TYPES), "meeting type")
+    check_complete(m.channel_shares, "meetings.channel_shares", set(MEETING_TYPES), "meeting type")
+    for mt, by_ch in m.duration_minutes.items():
+        check_names(by_ch, f"meetings.duration_minutes.{mt}", set(CHANNELS), "channel")
+        for ch, v in by_ch.items():
+            if v <= 0:
+                fail(f"meetings.duration_minutes.{mt}.{ch}", f"must be positive (got {v})")
+    shares = {f"meetings.channel_shares.{k}": v for k, v in m.channel_shares.items()}
+    if m.later_channel_shares is not None:
+        shares["meetings.later_channel_shares"] = m.later_channel_shares
+    for key, by_ch in shares.items():
+        check_names(by_ch, key, set(CHANNELS), "channel")
+        for ch, v in by_ch.items():
+            if not 0 <= v <= 1:
+                fail(f"{key}.{ch}", f"share {v} outside 0–1")
+            mt = key.rsplit(".", 1)[-1]
+            if v > 0 and mt in MEETING_TYPES and ch not in m.duration_minutes.get(mt, {}):
+                fail(f"meetings.duration_minutes.{mt}.{ch}", "missing duration for a channel in use")
+        total = sum(by_ch.values())
+        if abs(total - 1) > SHARE_SUM_TOLERANCE:
+            fail(key, f"shares must sum to 1 (they sum to {total:.6g})")
+    for i, wd in enumerate(m.service_point_visit_weekdays):
+        if not 0 <= wd <= 4:
+            fail(f"meetings.service_point_visit_weekdays[{i}]", f"weekday {wd} must be 0 (Mon) – 4 (Fri)")
+    # dates in order: rule overrides must parse; start before end of their validity
+    try:
+        overrides = parse_overrides(sc.rules, file)
+    except InputError as e:
+        fail(e.key or "rules", e.reason)
+    for name, periods in overrides.items():
+        for i, p in enumerate(periods):
+            if p.valid_to is not None and p.valid_to <= sc.run.start_date:
+                fail(f"rules.{name}[{i}].valid_to", f"override ends ({p.valid_to}) before the run starts ({sc.run.start_date})")
+    try:
+        load_rules(overrides).on(sc.run.start_date)
+    except InputError as e:
+        fail(f"run.start_date", f"no rules in force on {sc.run.start_date}: {e.reason}")

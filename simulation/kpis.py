@@ -1,0 +1,76 @@
+"""Headline KPIs per replication and their confidence intervals over replications.
+
+`yearly_kpis` turns the monthly and hubs tables into one row per scenario ×
+replication × year; `mean_ci` summarises any KPI column over replications with a
+Student-t 95 % confidence interval. Used by the run summary, `compare` and reports.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+KEYS = ["scenario", "replication"]
+
+
+def yearly_kpis(monthly: pd.DataFrame, hubs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per scenario × replication × year (area totals)."""
+    m = monthly.assign(year=monthly["month"].str[:4])
+    area = m.groupby([*KEYS, "year", "month"], as_index=False).sum(numeric_only=True)
+    g = area.groupby([*KEYS, "year"])
+    out = pd.DataFrame({
+        "stock_mean": g["stock_end"].mean(),
+        "stock_end": g["stock_end"].last(),
+        "inflow": g["inflow"].sum(),
+        "exits_employment": g["exits_employment"].sum(),
+        "exits_other": g["exits_other"].sum(),
+        "initial_interviews": g["initial_interviews"].sum(),
+        "initial_interviews_late": g["initial_interviews_late"].sum(),
+        "job_search_interviews": g["job_search_interviews"].sum(),
+        "job_search_interviews_late": g["job_search_interviews_late"].sum(),
+    })
+    for col in ("benefit_cost_eur", "benefit_cost_municipal_eur", "service_cost_eur"):
+        if col in area:
+            out[col] = g[col].sum()
+    out["initial_on_time_pct"] = 100 * (1 - out["initial_interviews_late"] / out["initial_interviews"])
+    out["job_search_on_time_pct"] = 100 * (1 - out["job_search_interviews_late"] / out["job_search_interviews"])
+    out = out.reset_index()
+    if hubs is not None and len(hubs):
+        h = hubs.assign(year=hubs["month"].str[:4])
+        hg = h.groupby([*KEYS, "year", "hub"])
+        util = (hg["used_hours"].sum() / hg["capacity_hours"].sum()).unstack("hub")
+        util.columns = [f"utilisation_{c}" for c in util.columns]
+        staff = h.groupby([*KEYS, "year"])["staff_fte"].sum() / h.groupby([*KEYS, "year"])["month"].nunique()
+        out = out.merge(util.reset_index(), on=[*KEYS, "year"], how="left")
+        out = out.merge(staff.rename("customer_service_fte").reset_index(), on=[*KEYS, "year"], how="left")
+    return out
+
+
+def mean_ci(values: pd.Series | np.ndarray, level: float = 0.95) -> tuple[float, float, float, float]:
+    """Mean, standard deviation and the Student-t CI (lo, hi) over replications."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return (np.nan, np.nan, np.nan, np.nan)
+    mean = float(x.mean())
+    if n < 2:
+        return (mean, np.nan, np.nan, np.nan)
+    sd = float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / np.sqrt(n)
+    return (mean, sd, mean - half, mean + half)
+
+
+def summarise(kpis: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
+    """Long table: by-keys × KPI → n, mean, sd, ci95_lo, ci95_hi."""
+    rows = []
+    for key, grp in kpis.groupby(by):
+        key = key if isinstance(key, tuple) else (key,)
+        for c in columns:
+            if c not in grp:
+                continue
+            mean, sd, lo, hi = mean_ci(grp[c])
+            rows.append({**dict(zip(by, key)), "kpi": c, "n": int(grp[c].notna().sum()),
+                         "mean": mean, "sd": sd, "ci95_lo": lo, "ci95_hi": hi})
+    return pd.DataFrame(rows)

@@ -1,0 +1,361 @@
+"""One replication: the employment area's jobseekers, hubs and rules in one SimPy run.
+
+`AreaModel` is built from a validated `Scenario` and a replication index. It reads only
+the scenario, the dated rules and the region — no module constants, no data files.
+It generates the start stock (with elapsed durations from the stationary distribution
+of the calibrated exit hazards), the inflow (a non-homogeneous Poisson process by
+municipality and month), re-entries, and each jobseeker's statutory path through the
+hub offices' appointment books. `run_replication` returns the raw `Records`.
+"""
+
+from __future__ import annotations
+
+import math
+from calendar import monthrange
+from datetime import timedelta
+
+import numpy as np
+import simpy
+
+from ..calendar import SimCalendar
+from ..config import CHANNELS, MEETING_TYPES, Scenario
+from ..streams import Buffered, stream
+from .jobseeker import (DAYS_PER_MONTH, INITIAL, JOB_SEARCH, SERVICE_POINT, IN_PERSON,
+                        SUPPLEMENTARY, Jobseeker, intensive_slot_is_job_search, life)
+from .office import AppointmentBook, Request, ServerPool
+from .records import GROUPS, Records
+
+LAYOFF, SHORT, LONG = range(3)
+# plan phases
+PH_INITIAL, PH_INTENSIVE, PH_REPEAT, PH_REGULAR = range(4)
+
+
+class AreaModel:
+    def __init__(self, scenario: Scenario, replication: int) -> None:
+        self.sc = scenario
+        self.rep = replication
+        self.seed = scenario.run.seed
+        self.region = scenario.region_obj()
+        self.rules = scenario.rules_obj()
+        self.cal = SimCalendar.for_years(scenario.run.start_date, scenario.run.years)
+        self.horizon_day = self.cal.days
+        self.env = simpy.Environment()
+        self.records = Records()
+        self.munis = list(self.region.municipality_names)
+        self.hubs = list(self.region.hub_names)
+        self.muni_hub = [self.hubs.index(self.region.hub_of(m)) for m in self.munis]
+        self.muni_is_hub_town = [m in self.hubs for m in self.munis]
+        self._person = 0
+        self.alive: dict[int, Jobseeker] = {}
+        # streams (one per source of randomness)
+        s = lambda name: stream(self.seed, replication, name)  # noqa: E731
+        self.g_arrivals = s("arrivals")
+        self.r_group = Buffered(s("groups"))
+        self.r_exit = Buffered(s("exits"))
+        self.r_channel = Buffered(s("channels"))
+        self.r_duration = Buffered(s("durations"))
+        self.r_purchase = Buffered(s("purchases"))
+        self.r_start = Buffered(s("start_state"))
+        self.r_reentry = Buffered(s("reentry"))
+        self._prepare_rules()
+        self._prepare_hazards()
+        self._prepare_meetings()
+        staff = scenario.staff_by_hub()
+        self.staff_fte = [staff[h] for h in self.hubs]
+        st = scenario.staff
+        per_fte = st.working_hours_per_day * 60 * (1 - st.absence_share) * st.customer_meeting_time_share
+        self.capacity_min = [f * per_fte for f in self.staff_fte]
+        if scenario.office.model == "servers":
+            servers = [int(round(f * (1 - st.absence_share) * st.customer_meeting_time_share)) for f in self.staff_fte]
+            self.office = ServerPool(self.env, servers, self._on_held)
+        else:
+            b = scenario.backup
+            self.office = AppointmentBook(
+                self.env, self.cal, self.capacity_min, self.hubs.index(self.region.main_hub),
+                b.max_share_of_main_hub_capacity if b.enabled else 0.0,
+                scenario.meetings.service_point_visit_weekdays, len(self.munis), self._on_held)
+        self.records.hub_logs = getattr(self.office, "logs", [])
+
+    # ---- hazards ---------------------------------------------------------------------
+    def _prepare_hazards(self) -> None:
+        ex, inf = self.sc.exits, self.sc.inflow
+        self.group_mean_months = [ex.layoff_mean_months, ex.short_group_mean_months, ex.long_group_mean_months]
+        p_l = inf.layoff_share
+        p_s = (1 - p_l) * ex.short_group_share
+        self.group_cum = [p_l, p_l + p_s, 1.0]
+        self.emp_share = [ex.employment_share_layoff, ex.employment_share_short_group, ex.employment_share_long_group]
+        # cumulative seasonal hazard (in "months") at each day index
+        n = self.cal.days + self.cal.margin_days
+        months = np.array([(self.cal.start + timedelta(days=i)).month for i in range(n)])
+        rate = np.asarray(ex.seasonal_factors)[months - 1] / DAYS_PER_MONTH
+        self._rate = rate
+        self._cum = np.concatenate([[0.0], np.cumsum(rate)])
+
+    def cum_hazard(self, t: float) -> float:
+        if t <= 0:
+            return t / DAYS_PER_MONTH  # before the start: no seasonality needed (memoryless)
+        i = int(t)
+        if i >= len(self._rate):
+            return math.inf
+        return float(self._cum[i] + (t - i) * self._rate[i])
+
+    def exit_time_after(self, t0: float, group: int) -> float:
+        """Draw the exit time of a spell that is ongoing at time t0."""
+        target = self.cum_hazard(max(t0, 0.0)) + self.r_exit.exponential() * self.group_mean_months[group]
+        i = int(np.searchsorted(self._cum, target, side="right")) - 1
+        if i >= len(self._rate):
+            return math.inf
+        t = i + (target - self._cum[i]) / self._rate[i]
+        t = max(t, t0 + 1e-6)
+        return t if t < self.horizon_day else math.inf
+
+    # ---- meetings --------------------------------------------------------------------
+    def _prepare_meetings(self) -> None:
+        m = self.sc.meetings
+        def cum(shares: dict[str, float]) -> list[float]:
+            c, out = 0.0, []
+            for ch in CHANNELS:
+                c += shares.get(ch, 0.0)
+                out.append(c)
+            out[-1] = 1.0
+            return out
+        self.channel_cum = [cum(m.channel_shares[t]) for t in MEETING_TYPES]
+        self.later_cum = cum(m.later_channel_shares) if m.later_channel_shares else self.channel_cum[JOB_SEARCH]
+        self.later_from_day = m.later_channel_shares_from_month * DAYS_PER_MONTH
+        self.duration_mean = [[m.duration_minutes[t].get(ch, 0.0) for ch in CHANNELS] for t in MEETING_TYPES]
+        self.dist = m.duration_distribution
+        self.sigma = math.sqrt(math.log(1 + m.duration_cv ** 2))
+        self.window = m.booking_window_working_days
+        self._cum_working = self.cal._cum_working
+        self._working_idx = self.cal._working_index
+
+    def draw_minutes(self, mtype: int, channel: int) -> float:
+        mean = self.duration_mean[mtype][channel]
+        if self.dist == "fixed":
+            return mean
+        if self.dist == "exponential":
+            return mean * self.r_duration.exponential()
+        return mean * math.exp(self.sigma * self.r_duration.normal() - self.sigma ** 2 / 2)
+
+    def rules_on_day(self, day: float):
+        i = int(day)
+        if 0 <= i < len(self._rules_by_day):
+            return self._rules_by_day[i]
+        return self.rules.on(self.cal.start + timedelta(days=int(math.floor(day))))
+
+    def _prepare_rules(self) -> None:
+        # one RulesInForce reference per day index: the hot path is a list lookup
+        n = self.cal.days + self.cal.margin_days
+        self._rules_by_day = [self.rules.on(self.cal.start + timedelta(days=i)) for i in range(n)]
+
+    def _due_working(self, day: int) -> int:
+        """A due date on a day off moves back to the last working day before it."""
+        day = min(max(day, 0), self.horizon_day + 30)
+        while day > 0 and not self.cal.working[day]:
+            day -= 1
+        return day
+
+    def first_meeting(self, js: Jobseeker, first_due: float | None):
+        """(type, due_day, open_day, phase) of the spell's first meeting."""
+        r = self.rules_on_day(max(js.start, 0))
+        start_day = int(math.floor(js.start))
+        if js.group == LAYOFF:
+            start_day = int(math.floor(js.start + r.layoff_obligation_start_months * DAYS_PER_MONTH))
+        if first_due is not None:  # start stock: next meeting already planned
+            due = self._due_working(int(first_due))
+            elapsed = -js.start
+            interval = r.intensive_interview_interval_days
+            phase = ((PH_INTENSIVE, int(elapsed // interval)) if js.group != LAYOFF and interval > 0
+                     and elapsed < r.intensive_period_months * DAYS_PER_MONTH else (PH_REGULAR, 0))
+            return (JOB_SEARCH, due, max(0, self._open(due, 0)), phase)
+        base = max(start_day, 0)
+        due = self.cal.add_working_days(base, r.initial_interview_deadline_working_days)
+        open_day = self.cal.add_working_days(base, 1) if js.group != LAYOFF else base
+        return (INITIAL, due, open_day, (PH_INITIAL, 0))
+
+    def _open(self, due: int, not_before: int) -> int:
+        """The earliest day a meeting due on `due` may be held: `window` working days before."""
+        k = int(self._cum_working[due + 1]) - 1 - self.window   # index of that working day
+        d = int(self._working_idx[k]) if k >= 0 else 0
+        return max(d, not_before + 1)
+
+    def next_meeting(self, js: Jobseeker, held: int, phase):
+        """Plan the meeting after one held (or due) on day `held`; None past the horizon."""
+        plan = self._next_meeting(js, held, phase)
+        if plan is not None and plan[1] >= self.horizon_day + 30:
+            return None
+        return plan
+
+    def _next_meeting(self, js: Jobseeker, held: int, phase):
+        r = self.rules_on_day(held)
+        kind, k = phase if isinstance(phase, tuple) else (phase, 0)
+        reg = js.start if js.group != LAYOFF else js.start + r.layoff_obligation_start_months * DAYS_PER_MONTH
+        interval = r.intensive_interview_interval_days
+        intensive_end = reg + r.intensive_period_months * DAYS_PER_MONTH
+        if js.group != LAYOFF and interval > 0 and kind in (PH_INITIAL, PH_INTENSIVE):
+            nxt = held + interval
+            if nxt <= intensive_end:
+                n_slots = int((r.intensive_period_months * DAYS_PER_MONTH) // interval)
+                k += 1
+                t = JOB_SEARCH if intensive_slot_is_job_search(k, n_slots, r.supplementary_interviews_per_intensive_period) else SUPPLEMENTARY
+                due = self._due_working(int(nxt))
+                return (t, due, self._open(due, held), (PH_INTENSIVE, k))
+        if kind == PH_REPEAT and k < r.intensive_repeat_interviews and interval > 0:
+            due = self._due_working(int(held + interval))
+            return (JOB_SEARCH, due, self._open(due, held), (PH_REPEAT, k + 1))
+        regular = held + r.regular_interview_interval_months * DAYS_PER_MONTH
+        if regular > self.horizon_day + 60:
+            regular = self.horizon_day + 60   # marks "beyond the horizon"
+        rep_every = r.intensive_repeat_every_months
+        if js.group != LAYOFF and rep_every > 0 and interval > 0 and r.intensive_repeat_interviews > 0:
+            step = rep_every * DAYS_PER_MONTH
+            j = math.floor((held - reg) / step) + 1
+            mark = reg + j * step
+            if mark - held < interval:   # the meeting just held opens this repeat
+                mark += step
+            if mark < regular:
+                due = self._due_working(int(mark))
+                return (JOB_SEARCH, due, self._open(due, held), (PH_REPEAT, 1))
+        due = self._due_working(int(regular))
+        return (JOB_SEARCH, due, self._open(due, held), (PH_REGULAR, 0))
+
+    def request_meeting(self, js: Jobseeker, mtype: int, due: int, open_day: int):
+        """Book a meeting; returns the Request, or None when no staff time is needed."""
+        if mtype == SUPPLEMENTARY:
+            r = self.rules_on_day(open_day)
+            if not r.supplementary_interviews_scheduled and not js.needs_supplementary:
+                return None
+            if self.r_purchase.uniform() < self.sc.meetings.supplementary_purchased_share:
+                self.records.meetings.append((js.municipality, js.hub, mtype, -1, due, open_day, due, 0.0, True))
+                return None
+        if mtype == JOB_SEARCH and open_day - js.start >= self.later_from_day:
+            cum = self.later_cum
+        else:
+            cum = self.channel_cum[mtype]
+        ch = self.r_channel.choice(cum)
+        sp = ch == SERVICE_POINT and not self.muni_is_hub_town[js.municipality]
+        if ch == SERVICE_POINT and not sp:
+            ch_eff = IN_PERSON
+        else:
+            ch_eff = ch
+        req = Request(due, open_day, self.draw_minutes(mtype, ch), mtype, ch_eff, js.municipality,
+                      js.hub, self.env.event())
+        self.office.submit(req, sp)
+        return req
+
+    def _on_held(self, req: Request, day: int) -> None:
+        self.records.meetings.append((req.municipality, req.hub, req.mtype, req.channel, req.due_day,
+                                      req.open_day, day, req.minutes, False))
+
+    # ---- jobseekers ------------------------------------------------------------------
+    def new_jobseeker(self, municipality: int, t: float, is_reentry: bool = False) -> Jobseeker:
+        g = self.r_group.choice(self.group_cum)
+        exit_t = self.exit_time_after(t, g)
+        dest = 0 if self.r_exit.uniform() < self.emp_share[g] else 1
+        reentry = dest == 0 and self.r_reentry.uniform() < self.sc.inflow.reentry_probability
+        needs = self.r_group.uniform() < self.sc.meetings.supplementary_needs_share
+        self._person += 1
+        js = Jobseeker(self._person, municipality, self.muni_hub[municipality], g, t, exit_t, dest,
+                       reentry, needs, is_reentry)
+        self.alive[js.person] = js
+        self._schedule_exit(js)
+        return js
+
+    def _schedule_exit(self, js: Jobseeker) -> None:
+        if math.isfinite(js.exit_time):
+            ev = self.env.timeout(js.exit_time - self.env.now)
+            ev.callbacks.append(lambda _ev, js=js: self.on_exit(js))
+
+    def on_exit(self, js: Jobseeker) -> None:
+        del self.alive[js.person]
+        req = js.pending
+        if req is not None and not req.done.triggered:
+            req.cancelled = True
+            self.records.cancelled_meetings += 1
+            req.done.succeed(None)
+        self.records.spells.append((js.person, js.municipality, js.group, js.start, js.exit_time, js.dest, js.is_reentry))
+        if js.reentry:
+            delay = self.r_reentry.exponential() * self.sc.inflow.reentry_mean_months * DAYS_PER_MONTH
+            if self.env.now + delay < self.horizon_day:
+                self.env.process(self._register_later(js.municipality, delay))
+
+    def _register_later(self, municipality: int, delay: float):
+        yield self.env.timeout(delay)
+        js = self.new_jobseeker(municipality, self.env.now, is_reentry=True)
+        self.env.process(life(self, js))
+
+    def arrival_times(self) -> list[tuple[float, int]]:
+        """New registrations for the whole horizon: (time, municipality), sorted."""
+        inf = self.sc.inflow
+        g = self.g_arrivals
+        out: list[tuple[float, int]] = []
+        starts = self.cal.month_starts + [self.cal.days]
+        for mi in range(len(starts) - 1):
+            a, b = starts[mi], starts[mi + 1]
+            d = self.cal.to_date(a)
+            years = a / 365.25
+            f = inf.seasonal_factors[d.month - 1] * inf.scale * (1 + inf.trend_per_year) ** years
+            frac = (b - a) / monthrange(d.year, d.month)[1]   # a horizon may end mid-month
+            for m, name in enumerate(self.munis):
+                lam = inf.per_month_by_municipality[name] * f * frac
+                n = int(g.poisson(lam))
+                if n:
+                    for t in g.uniform(a, b, n):
+                        out.append((float(t), m))
+        out.sort()
+        return out
+
+    def _arrivals(self, times: list[tuple[float, int]]):
+        env = self.env
+        for t, m in times:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            js = self.new_jobseeker(m, env.now)
+            env.process(life(self, js))
+
+    def _start_stock(self) -> None:
+        ss = self.sc.start_state
+        ex, inf = self.sc.exits, self.sc.inflow
+        # stationary composition of the stock by group: share × mean duration
+        w_l = ss.layoff_share
+        p_s = ex.short_group_share
+        ws = [(1 - w_l) * p_s * ex.short_group_mean_months, (1 - w_l) * (1 - p_s) * ex.long_group_mean_months]
+        cum = [w_l, w_l + (1 - w_l) * ws[0] / sum(ws), 1.0]
+        r = self.rules_on_day(0)
+        for m, name in enumerate(self.munis):
+            n = int(round(ss.stock_by_municipality[name]))
+            for _ in range(n):
+                g = self.r_start.choice(cum)
+                elapsed = self.r_start.exponential() * self.group_mean_months[g] * DAYS_PER_MONTH
+                start = -max(elapsed, 1e-3)
+                exit_t = self.exit_time_after(0.0, g)
+                dest = 0 if self.r_exit.uniform() < self.emp_share[g] else 1
+                reentry = dest == 0 and self.r_reentry.uniform() < inf.reentry_probability
+                needs = self.r_group.uniform() < self.sc.meetings.supplementary_needs_share
+                self._person += 1
+                js = Jobseeker(self._person, m, self.muni_hub[m], g, start, exit_t, dest, reentry, needs)
+                self.alive[js.person] = js
+                self._schedule_exit(js)
+                # the next meeting: in the regular rhythm, at a uniformly random phase
+                gap = (r.intensive_interview_interval_days if (g != LAYOFF and r.intensive_interview_interval_days > 0
+                       and elapsed < r.intensive_period_months * DAYS_PER_MONTH)
+                       else r.regular_interview_interval_months * DAYS_PER_MONTH)
+                first_due = 1 + self.r_start.uniform() * gap
+                if g == LAYOFF and elapsed < r.layoff_obligation_start_months * DAYS_PER_MONTH:
+                    first_due = None  # laid off: obligations start later
+                self.env.process(life(self, js, first_due))
+
+    def run(self) -> Records:
+        self._start_stock()
+        self.env.process(self._arrivals(self.arrival_times()))
+        self.env.run(until=self.horizon_day)
+        # spells still open at the horizon: exit_day = inf, dest = -1
+        for js in self.alive.values():
+            self.records.spells.append((js.person, js.municipality, js.group, js.start, math.inf, -1,
+                                        js.is_reentry))
+        return self.records
+
+
+def run_replication(scenario: Scenario, replication: int) -> Records:
+    """Run replication `replication` of `scenario` and return its raw records."""
+    return AreaModel(scenario, replication).run()

@@ -1,0 +1,76 @@
+"""One jobseeker's statutory path, as a SimPy process.
+
+Registration → initial interview within the deadline in working days → job-search
+interviews every two weeks during the intensive period (some of them supplementary
+interviews, which may be bought from providers and, from 2026, are held only by need)
+→ the intensive month repeated at every half-year of job search → an interview every
+three months. The rules in force on the day a meeting is planned decide its rhythm
+(`rules.on(date)`), so a spell that crosses 2 May 2022 or 1 Jan 2026 changes rhythm.
+Temporarily laid-off jobseekers enter the process only when their job-search obligation
+starts. The exit time is drawn once, at registration, from the group's hazard and the
+seasonal profile; when it comes, any pending meeting is cancelled.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..config import CHANNELS, MEETING_TYPES
+
+INITIAL, JOB_SEARCH, SUPPLEMENTARY = (MEETING_TYPES.index(t) for t in ("initial", "job_search", "supplementary"))
+SERVICE_POINT = CHANNELS.index("service_point")
+IN_PERSON = CHANNELS.index("in_person")
+DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass(eq=False, slots=True)
+class Jobseeker:
+    person: int
+    municipality: int
+    hub: int
+    group: int               # index into records.GROUPS
+    start: float             # registration time (days since run start; negative for the start stock)
+    exit_time: float         # math.inf when beyond the horizon
+    dest: int
+    reentry: bool
+    needs_supplementary: bool
+    is_reentry: bool = False
+    pending: object = None    # the Request waiting to be held, if any
+
+
+def intensive_slot_is_job_search(k: int, n_slots: int, n_supplementary: int) -> bool:
+    """Slot k (1-based) of an intensive period: job-search (True) or supplementary (False).
+
+    The (n_slots − n_supplementary) job-search interviews are spread evenly over the slots.
+    """
+    n_js = max(n_slots - n_supplementary, 0)
+    if n_slots <= 0:
+        return True
+    return (k * n_js) // n_slots > ((k - 1) * n_js) // n_slots
+
+
+def life(model, js: Jobseeker, first_due: float | None = None):
+    """The SimPy process of one spell of job search.
+
+    Each meeting is booked as soon as it is planned (the office holds it until it opens);
+    the process then waits for it to be held. The exit, drawn at registration, is an
+    event of its own whose callback cancels a pending meeting (``done`` then yields None).
+    """
+    plan = model.first_meeting(js, first_due)
+    while plan is not None:
+        mtype, due_day, open_day, phase = plan
+        if open_day >= js.exit_time or open_day >= model.horizon_day:
+            break
+        req = model.request_meeting(js, mtype, due_day, open_day)
+        if req is None:  # bought from a provider, or not needed: planned on from its due day
+            held_day = due_day
+            if held_day >= js.exit_time:
+                break
+        else:
+            js.pending = req
+            held_day = yield req.done
+            js.pending = None
+            if held_day is None:  # cancelled: the jobseeker left
+                break
+        plan = model.next_meeting(js, held_day, phase)

@@ -1,0 +1,212 @@
+"""Hub offices: appointment books with staff capacity on working days.
+
+Each hub has meeting capacity in minutes on each working day (staff FTE × working
+hours × presence × the share of time for customer meetings). Meeting requests enter
+the hub's book when they open (the earliest day they may be held); every working day
+the hub serves open requests in **earliest-deadline-first** order until the day's
+minutes are used. A request not served by its due day is late, and the number of
+working days it was late is recorded. Requests for a municipal service point wait for
+the officer's visiting day there. After the hubs have served their own customers, the
+main office lends up to a set share of its unused minutes to the other hubs' overdue
+requests (the plan's backup staff).
+
+`ServerPool` is the same interface as c parallel officers in continuous time
+(a priority queue by due date): with Poisson arrivals and exponential meeting times
+it is an M/M/c queue, which the tests compare with Erlang C.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass, field
+from typing import Callable
+
+import simpy
+
+from ..calendar import SimCalendar
+
+
+@dataclass(eq=False)
+class Request:
+    """One meeting to be held. `done` succeeds with the day index it was held."""
+
+    due_day: int
+    open_day: int
+    minutes: float
+    mtype: int            # index into MEETING_TYPES
+    channel: int          # index into CHANNELS
+    municipality: int
+    hub: int
+    done: simpy.Event
+    cancelled: bool = False
+    seq: int = 0
+    sp: bool = False
+
+
+@dataclass
+class HubDayLog:
+    """Per hub, per working day: capacity, use, queue."""
+
+    day: list[int] = field(default_factory=list)
+    capacity_min: list[float] = field(default_factory=list)
+    used_min: list[float] = field(default_factory=list)
+    lent_min: list[float] = field(default_factory=list)
+    # taken at the end of each calendar month's last day
+    month_end_day: list[int] = field(default_factory=list)
+    overdue_end: list[int] = field(default_factory=list)
+    waiting_end: list[int] = field(default_factory=list)
+
+
+class AppointmentBook:
+    """All hubs' appointment books, served by one daily process."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        cal: SimCalendar,
+        capacity_min_per_day: list[float],
+        main_hub: int,
+        backup_share: float,
+        service_point_weekdays: list[int],
+        n_municipalities: int,
+        on_held: Callable[[Request, int], None],
+    ) -> None:
+        self.env = env
+        self.cal = cal
+        self.capacity = list(capacity_min_per_day)
+        self.main_hub = main_hub
+        self.backup_share = backup_share
+        self.sp_weekdays = set(service_point_weekdays)
+        self.on_held = on_held
+        n_hubs = len(capacity_min_per_day)
+        self.office: list[list] = [[] for _ in range(n_hubs)]           # heaps per hub
+        self.sp: list[list] = [[] for _ in range(n_municipalities)]      # heaps per service point
+        self.sp_hub: list[int] = [0] * n_municipalities
+        self._seq = itertools.count()
+        self.debt = [0.0] * n_hubs    # minutes overrun yesterday, taken from today
+        self.pending: list = []       # (open_day, seq, request): booked, not yet open
+        self.today = -1
+        self.logs = [HubDayLog() for _ in range(n_hubs)]
+        env.process(self._run())
+
+    def submit(self, req: Request, service_point: bool) -> None:
+        """Book `req`; it joins the EDF queue on its open day."""
+        req.seq = next(self._seq)
+        req.sp = service_point
+        if req.open_day > self.today:
+            heapq.heappush(self.pending, (req.open_day, req.seq, req))
+        else:
+            self._enqueue(req)
+
+    def _enqueue(self, req: Request) -> None:
+        item = (req.due_day, req.seq, req)
+        if req.sp:
+            self.sp_hub[req.municipality] = req.hub
+            heapq.heappush(self.sp[req.municipality], item)
+        else:
+            heapq.heappush(self.office[req.hub], item)
+
+    # ------------------------------------------------------------------------------
+    def _run(self):
+        env = self.env
+        yield env.timeout(0.5)  # serve at midday; requests opened that morning are in
+        month_ends = {s - 1 for s in self.cal.month_starts[1:]} | {self.cal.days - 1}
+        day = 0
+        pending = self.pending
+        while True:
+            self.today = day
+            while pending and pending[0][0] <= day:
+                req = heapq.heappop(pending)[2]
+                if not req.cancelled:
+                    self._enqueue(req)
+            if self.cal.working[day]:
+                self._serve_day(day)
+            if day in month_ends:
+                self._log_queue(day)
+            day += 1
+            yield env.timeout(1.0)
+
+    def _log_queue(self, day: int) -> None:
+        for h, log in enumerate(self.logs):
+            heaps = [self.office[h]] + [self.sp[m] for m in range(len(self.sp)) if self.sp_hub[m] == h]
+            waiting = overdue = 0
+            for hp in heaps:
+                for due, _, r in hp:
+                    if not r.cancelled:
+                        waiting += 1
+                        overdue += due < day
+            log.month_end_day.append(day)
+            log.waiting_end.append(waiting)
+            log.overdue_end.append(overdue)
+
+    def _serve_day(self, day: int) -> None:
+        weekday = (self.cal.start.weekday() + day) % 7
+        visit = weekday in self.sp_weekdays
+        left = []
+        for h, cap in enumerate(self.capacity):
+            heaps = [self.office[h]]
+            if visit:
+                heaps += [self.sp[m] for m in range(len(self.sp)) if self.sp_hub[m] == h and self.sp[m]]
+            # a meeting that starts within the day's minutes may overrun; the overrun is
+            # taken from the next working day, so use never exceeds capacity over time
+            avail = cap - self.debt[h]
+            used = self._serve(heaps, avail, day, lambda r: True)
+            self.debt[h] = max(used - avail, 0.0)
+            left.append(avail - used)
+            log = self.logs[h]
+            log.day.append(day)
+            log.capacity_min.append(cap)
+            log.used_min.append(used)
+            log.lent_min.append(0.0)
+        # backup: the main office's unused minutes serve other hubs' overdue requests
+        if self.backup_share > 0:
+            m = self.main_hub
+            lend = min(max(left[m], 0.0), self.backup_share * self.capacity[m])
+            if lend > 0:
+                others = [self.office[h] for h in range(len(self.capacity)) if h != m]
+                used = self._serve(others, lend, day, lambda r: r.due_day <= day)
+                self.debt[m] += max(used - lend, 0.0)
+                self.logs[m].used_min[-1] += used
+                self.logs[m].lent_min[-1] = used
+    def _serve(self, heaps: list[list], budget: float, day: int, eligible) -> float:
+        """Serve EDF across `heaps` while minutes remain; returns minutes used."""
+        used = 0.0
+        while used < budget:
+            best = None
+            for hp in heaps:
+                while hp and hp[0][2].cancelled:
+                    heapq.heappop(hp)
+                if hp and (best is None or hp[0][:2] < best[0][:2]):
+                    best = hp
+            if best is None or not eligible(best[0][2]):
+                break
+            _, _, req = heapq.heappop(best)
+            used += req.minutes
+            self.on_held(req, day)
+            req.done.succeed(day)
+        return used
+
+
+class ServerPool:
+    """c officers per hub in continuous time, earliest deadline first (for theory checks)."""
+
+    def __init__(self, env: simpy.Environment, servers_per_hub: list[int],
+                 on_held: Callable[[Request, int], None]) -> None:
+        self.env = env
+        self.res = [simpy.PriorityResource(env, capacity=max(1, c)) for c in servers_per_hub]
+        self.on_held = on_held
+        self.waits: list[tuple[float, float]] = []   # (time requested, wait), in days
+
+    def submit(self, req: Request, service_point: bool = False) -> None:
+        self.env.process(self._serve(req))
+
+    def _serve(self, req: Request):
+        t0 = self.env.now
+        with self.res[req.hub].request(priority=req.due_day) as r:
+            yield r
+            self.waits.append((t0, self.env.now - t0))
+            yield self.env.timeout(req.minutes / (24 * 60))
+        day = int(self.env.now)
+        self.on_held(req, day)
+        req.done.succeed(day)
