@@ -106,7 +106,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         sc = load_scenario(path)
         if args.show:
             import tomli_w
-            data = {k: v for k, v in sc.resolved_dict().items() if v is not None}
+            data = sc.model_dump(mode="python")
             print(f"# {path} resolved (extends: {' <- '.join(Path(c).name for c in sc.extends_chain)})")
             print(tomli_w.dumps(_drop_none(data)))
             print("# staff by hub (fte):", {h: round(v, 2) for h, v in sc.staff_by_hub().items()},
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             return _not_built(args.command, "budget and reports, issue 7")
         return _not_built(args.command, "unknown")
     except InputError as e:
-        print(f"tyosim: error: {e.message}", file=sys.stderr)
+        print(e.message, file=sys.stderr)
         return 2
     except NotBuiltError as e:
         print(str(e), file=sys.stderr)

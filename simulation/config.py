@@ -14,6 +14,7 @@ the reason. The result is a frozen `Scenario`; variants are new objects
 from __future__ import annotations
 
 import copy
+import re
 import difflib
 import tomllib
 from datetime import date
@@ -33,7 +34,8 @@ SHARE_SUM_TOLERANCE = 1e-6
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # strict: a boolean is not a number and a string is not a number or a date
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
 class RunConfig(_Strict):
@@ -180,10 +182,12 @@ def deep_merge(base: dict, over: Mapping, prov: dict | None = None, file: str = 
             merged = dict(out[k])
             for rk, rv in v.items():
                 merged[rk] = copy.deepcopy(rv)
+                prov.pop(f"{key}.{rk}", None)
                 prov[f"{key}.{rk}"] = file
             out[k] = merged
         else:
             out[k] = copy.deepcopy(v)
+            prov.pop(key, None)
             prov[key] = file
     return out, prov
 
@@ -242,8 +246,15 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 
 
 def _file_for(prov: Mapping[str, str], key: str, default: str) -> str:
+    """The file that set `key` (or, for a table, the last file that set a key inside it)."""
+    key = re.sub(r"\[\d+\]", "", key)
+    if key in prov:
+        return prov[key]
+    inside = [f for k, f in prov.items() if k.startswith(key + ".")]
+    if inside:
+        return inside[-1]
     parts = key.split(".")
-    for n in range(len(parts), 0, -1):
+    for n in range(len(parts) - 1, 0, -1):
         f = prov.get(".".join(parts[:n]))
         if f:
             return f
@@ -270,7 +281,8 @@ def _validate(data: dict, prov: Mapping[str, str], file: str, chain: tuple[str, 
     except ValidationError as e:
         err = e.errors()[0]
         loc = tuple(err["loc"])
-        key = ".".join(str(p) for p in loc)
+        key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
+                      for i, p in enumerate(loc))
         reason = err["msg"]
         if err["type"] == "extra_forbidden":
             model = _model_at(loc)
@@ -337,6 +349,9 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
     shares = {f"meetings.channel_shares.{k}": v for k, v in m.channel_shares.items()}
     if m.later_channel_shares is not None:
         shares["meetings.later_channel_shares"] = m.later_channel_shares
+        for ch, v in m.later_channel_shares.items():
+            if v > 0 and ch in CHANNELS and ch not in m.duration_minutes.get("job_search", {}):
+                fail(f"meetings.duration_minutes.job_search.{ch}", "missing duration for a channel in use")
     for key, by_ch in shares.items():
         check_names(by_ch, key, set(CHANNELS), "channel")
         for ch, v in by_ch.items():

@@ -16,7 +16,7 @@ import bisect
 import difflib
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from typing import Any, Literal, Mapping
 
@@ -166,7 +166,7 @@ def _parse_period(raw: Mapping[str, Any], name: str, where: str, file: str, over
     vf = raw.get("valid_from", date(1900, 1, 1))
     vt = raw.get("valid_to")
     for key, v in (("valid_from", vf), ("valid_to", vt)):
-        if v is not None and not isinstance(v, date):
+        if v is not None and (not isinstance(v, date) or isinstance(v, datetime)):
             raise InputError(file, f"{where}.{key}", f"expected a date (YYYY-MM-DD), got {v!r}")
     if vt is not None and vt <= vf:
         raise InputError(file, f"{where}.valid_to", f"{vt} is not after valid_from {vf}")
@@ -178,6 +178,9 @@ def _parse_period(raw: Mapping[str, Any], name: str, where: str, file: str, over
         for i, (_, s) in enumerate(value):
             if not 0.0 <= s <= 1.0:
                 raise InputError(file, f"{where}.value[{i}]", f"share {s} outside 0–1")
+        days = [d for d, _ in value]
+        if any(b <= a for a, b in zip(days, days[1:])):
+            raise InputError(file, f"{where}.value", f"steps must be in increasing day order, got {days}")
     return Period(vf, vt, value, str(raw.get("source", "scenario override" if override else "")),
                   bool(raw.get("to_verify", False)), override)
 
@@ -192,8 +195,9 @@ def parse_overrides(raw: Mapping[str, Any], file: str, prefix: str = "rules") ->
                              "unknown rule" + (f"; did you mean {hint[0]!r}?" if hint else ""))
         if isinstance(periods, Mapping):
             periods = [periods]
-        if not isinstance(periods, list):
-            raise InputError(file, f"{prefix}.{name}", "expected a table or an array of tables")
+        if not isinstance(periods, list) or not all(isinstance(p, Mapping) for p in periods):
+            raise InputError(file, f"{prefix}.{name}",
+                             "expected a table or an array of tables ([[rules.NAME]] with value = ...)")
         out[name] = tuple(_parse_period(p, name, f"{prefix}.{name}[{i}]", file, True)
                           for i, p in enumerate(periods))
         ps = sorted(out[name], key=lambda p: p.valid_from)
