@@ -126,8 +126,9 @@ class AreaModel:
         self.dist = m.duration_distribution
         self.sigma = math.sqrt(math.log(1 + m.duration_cv ** 2))
         self.window = m.booking_window_working_days
-        self._cum_working = self.cal._cum_working
-        self._working_idx = self.cal._working_index
+        self.purchased_share = m.supplementary_purchased_share
+        self._plan_cache: dict[int, tuple] = {}
+        self._prepare_days()
 
     def draw_minutes(self, mtype: int, channel: int) -> float:
         mean = self.duration_mean[mtype][channel]
@@ -150,10 +151,7 @@ class AreaModel:
 
     def _due_working(self, day: int) -> int:
         """A due date on a day off moves back to the last working day before it."""
-        day = min(max(day, 0), self.horizon_day + 30)
-        while day > 0 and not self.cal.working[day]:
-            day -= 1
-        return day
+        return self._last_working[min(max(day, 0), self.horizon_day + 30)]
 
     def first_meeting(self, js: Jobseeker, first_due: float | None):
         """(type, due_day, open_day, phase) of the spell's first meeting."""
@@ -173,11 +171,40 @@ class AreaModel:
         open_day = self.cal.add_working_days(base, 1) if js.group != LAYOFF else base
         return (INITIAL, due, open_day, (PH_INITIAL, 0))
 
+
     def _open(self, due: int, not_before: int) -> int:
         """The earliest day a meeting due on `due` may be held: `window` working days before."""
-        k = int(self._cum_working[due + 1]) - 1 - self.window   # index of that working day
-        d = int(self._working_idx[k]) if k >= 0 else 0
-        return max(d, not_before + 1)
+        d = self._open_of_due[due]
+        return d if d > not_before else not_before + 1
+
+    def _prepare_days(self) -> None:
+        """Per-day lookups for the hot path: last working day, opening day of a due day."""
+        working = self.cal.working
+        last, cur = [], 0
+        for i in range(len(working)):
+            if working[i]:
+                cur = i
+            last.append(cur)
+        self._last_working = last
+        cum, idx = self.cal._cum_working, self.cal._working_index
+        self._open_of_due = [int(idx[k]) if k >= 0 else 0
+                             for k in (int(cum[d + 1]) - 1 - self.window for d in range(len(working)))]
+
+    def _plan_params(self, r) -> tuple:
+        """Rhythm parameters derived once per set of rules in force."""
+        p = self._plan_cache.get(id(r))
+        if p is None:
+            interval = r.intensive_interview_interval_days
+            intensive_days = r.intensive_period_months * DAYS_PER_MONTH
+            p = (interval, intensive_days,
+                 int(intensive_days // interval) if interval > 0 else 0,
+                 r.supplementary_interviews_per_intensive_period,
+                 r.intensive_repeat_interviews,
+                 r.regular_interview_interval_months * DAYS_PER_MONTH,
+                 r.intensive_repeat_every_months * DAYS_PER_MONTH,
+                 r.layoff_obligation_start_months * DAYS_PER_MONTH)
+            self._plan_cache[id(r)] = p
+        return p
 
     def next_meeting(self, js: Jobseeker, held: int, phase):
         """Plan the meeting after one held (or due) on day `held`; None past the horizon."""
@@ -187,32 +214,29 @@ class AreaModel:
         return plan
 
     def _next_meeting(self, js: Jobseeker, held: int, phase):
-        r = self.rules_on_day(held)
-        kind, k = phase if isinstance(phase, tuple) else (phase, 0)
-        reg = js.start if js.group != LAYOFF else js.start + r.layoff_obligation_start_months * DAYS_PER_MONTH
-        interval = r.intensive_interview_interval_days
-        intensive_end = reg + r.intensive_period_months * DAYS_PER_MONTH
-        if js.group != LAYOFF and interval > 0 and kind in (PH_INITIAL, PH_INTENSIVE):
+        (interval, intensive_days, n_slots, n_supp, repeat_n, regular_days, repeat_days,
+         layoff_days) = self._plan_params(self.rules_on_day(held))
+        kind, k = phase
+        laid_off = js.group == LAYOFF
+        reg = js.start + layoff_days if laid_off else js.start
+        if not laid_off and interval > 0 and kind <= PH_INTENSIVE:   # initial or intensive
             nxt = held + interval
-            if nxt <= intensive_end:
-                n_slots = int((r.intensive_period_months * DAYS_PER_MONTH) // interval)
+            if nxt <= reg + intensive_days:
                 k += 1
-                t = JOB_SEARCH if intensive_slot_is_job_search(k, n_slots, r.supplementary_interviews_per_intensive_period) else SUPPLEMENTARY
+                t = JOB_SEARCH if intensive_slot_is_job_search(k, n_slots, n_supp) else SUPPLEMENTARY
                 due = self._due_working(int(nxt))
                 return (t, due, self._open(due, held), (PH_INTENSIVE, k))
-        if kind == PH_REPEAT and k < r.intensive_repeat_interviews and interval > 0:
+        if kind == PH_REPEAT and k < repeat_n and interval > 0:
             due = self._due_working(int(held + interval))
             return (JOB_SEARCH, due, self._open(due, held), (PH_REPEAT, k + 1))
-        regular = held + r.regular_interview_interval_months * DAYS_PER_MONTH
+        regular = held + regular_days
         if regular > self.horizon_day + 60:
             regular = self.horizon_day + 60   # marks "beyond the horizon"
-        rep_every = r.intensive_repeat_every_months
-        if js.group != LAYOFF and rep_every > 0 and interval > 0 and r.intensive_repeat_interviews > 0:
-            step = rep_every * DAYS_PER_MONTH
-            j = math.floor((held - reg) / step) + 1
-            mark = reg + j * step
+        if not laid_off and repeat_days > 0 and interval > 0 and repeat_n > 0:
+            j = math.floor((held - reg) / repeat_days) + 1
+            mark = reg + j * repeat_days
             if mark - held < interval:   # the meeting just held opens this repeat
-                mark += step
+                mark += repeat_days
             if mark < regular:
                 due = self._due_working(int(mark))
                 return (JOB_SEARCH, due, self._open(due, held), (PH_REPEAT, 1))
@@ -225,8 +249,9 @@ class AreaModel:
             r = self.rules_on_day(open_day)
             if not r.supplementary_interviews_scheduled and not js.needs_supplementary:
                 return None
-            if self.r_purchase.uniform() < self.sc.meetings.supplementary_purchased_share:
-                self.records.meetings.append((js.municipality, js.hub, mtype, -1, due, open_day, due, 0.0, True))
+            if self.r_purchase.uniform() < self.purchased_share:
+                if due < self.horizon_day:   # held by a provider on its due day
+                    self.records.meetings.append((js.municipality, js.hub, mtype, -1, due, open_day, due, 0.0, True))
                 return None
         if mtype == JOB_SEARCH and open_day - js.start >= self.later_from_day:
             cum = self.later_cum

@@ -27,21 +27,25 @@ import simpy
 from ..calendar import SimCalendar
 
 
-@dataclass(eq=False)
 class Request:
-    """One meeting to be held. `done` succeeds with the day index it was held."""
+    """One meeting to be held. `done` succeeds with the day index it was held (None if cancelled)."""
 
-    due_day: int
-    open_day: int
-    minutes: float
-    mtype: int            # index into MEETING_TYPES
-    channel: int          # index into CHANNELS
-    municipality: int
-    hub: int
-    done: simpy.Event
-    cancelled: bool = False
-    seq: int = 0
-    sp: bool = False
+    __slots__ = ("due_day", "open_day", "minutes", "mtype", "channel", "municipality", "hub",
+                 "done", "cancelled", "seq", "sp")
+
+    def __init__(self, due_day: int, open_day: int, minutes: float, mtype: int, channel: int,
+                 municipality: int, hub: int, done: simpy.Event) -> None:
+        self.due_day = due_day
+        self.open_day = open_day
+        self.minutes = minutes
+        self.mtype = mtype            # index into MEETING_TYPES
+        self.channel = channel        # index into CHANNELS
+        self.municipality = municipality
+        self.hub = hub
+        self.done = done
+        self.cancelled = False
+        self.seq = 0
+        self.sp = False               # held at a municipal service point
 
 
 @dataclass
@@ -85,7 +89,7 @@ class AppointmentBook:
         self.sp_hub: list[int] = [0] * n_municipalities
         self._seq = itertools.count()
         self.debt = [0.0] * n_hubs    # minutes overrun yesterday, taken from today
-        self.pending: list = []       # (open_day, seq, request): booked, not yet open
+        self.opening: dict[int, list[Request]] = {}   # open day -> requests booked, not yet open
         self.today = -1
         self.logs = [HubDayLog() for _ in range(n_hubs)]
         env.process(self._run())
@@ -95,7 +99,11 @@ class AppointmentBook:
         req.seq = next(self._seq)
         req.sp = service_point
         if req.open_day > self.today:
-            heapq.heappush(self.pending, (req.open_day, req.seq, req))
+            bucket = self.opening.get(req.open_day)
+            if bucket is None:
+                self.opening[req.open_day] = [req]
+            else:
+                bucket.append(req)
         else:
             self._enqueue(req)
 
@@ -113,11 +121,10 @@ class AppointmentBook:
         yield env.timeout(0.5)  # serve at midday; requests opened that morning are in
         month_ends = {s - 1 for s in self.cal.month_starts[1:]} | {self.cal.days - 1}
         day = 0
-        pending = self.pending
+        opening = self.opening
         while True:
             self.today = day
-            while pending and pending[0][0] <= day:
-                req = heapq.heappop(pending)[2]
+            for req in opening.pop(day, ()):
                 if not req.cancelled:
                     self._enqueue(req)
             if self.cal.working[day]:

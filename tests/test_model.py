@@ -1,0 +1,204 @@
+"""The SimPy model: conservation, reproducibility, the statutory rhythm, levers.
+
+Small scenarios (tests/scenario_factory.py) keep each run under a second. Every lever
+test changes one parameter and expects the output that depends on it to move the way
+it should — the guard against code that reads a constant instead of the scenario.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.config import MEETING_TYPES, load_scenario
+from simulation.experiment import simulate_replication
+from simulation.metrics import meetings_frame, spells_frame
+from simulation.model.area import AreaModel
+from tests.scenario_factory import simple_data, write_scenario
+
+SMALL = dict(inflow_per_month_area=150.0, stock_area=700.0)
+
+
+def small(tmp_path, name="small", years=0.5, data=None, **over):
+    d = data or simple_data(**SMALL)
+    d["run"]["years"] = years
+    return load_scenario(write_scenario(tmp_path, name, d, **over))
+
+
+def tables(sc, rep=0):
+    return simulate_replication(sc, rep)
+
+
+# ---- conservation and bookkeeping ----------------------------------------------------
+
+def test_stock_is_conserved_every_month_and_municipality(tmp_path):
+    sc = small(tmp_path, years=1.0)
+    model = AreaModel(sc, 0)
+    rec = model.run()
+    from simulation.metrics import monthly_table
+    m = monthly_table(rec, model.cal, model.munis, [model.region.hub_of(x) for x in model.munis])
+    start = spells_frame(rec).query("start_day < 0").groupby("municipality").size()
+    for k, name in enumerate(model.munis):
+        g = m[m.municipality == name].reset_index(drop=True)
+        prev = np.concatenate([[start.get(k, 0)], g.stock_end.to_numpy()[:-1]])
+        expected = prev + g.inflow - g.exits_employment - g.exits_other
+        assert (g.stock_end.to_numpy() == expected.to_numpy()).all(), name
+    # the start stock is the scenario's, municipality by municipality
+    for k, name in enumerate(model.munis):
+        assert start.get(k, 0) == round(sc.start_state.stock_by_municipality[name])
+
+
+def test_every_spell_ends_once_and_meetings_follow_registration(tmp_path):
+    sc = small(tmp_path)
+    rec = AreaModel(sc, 1).run()
+    sp = spells_frame(rec)
+    assert sp.person.is_unique
+    assert (sp.exit_day > sp.start_day).all()
+    mt = meetings_frame(rec)
+    assert (mt.held_day >= mt.open_day).all()
+    assert (mt.held_day < AreaModel(sc, 1).horizon_day).all()
+
+
+# ---- reproducibility ---------------------------------------------------------------
+
+def test_same_seed_gives_identical_tables_and_other_seed_differs(tmp_path):
+    sc = small(tmp_path)
+    a, b = tables(sc, 0), tables(sc, 0)
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+    c = tables(sc, 1)
+    assert not a["monthly"]["stock_end"].equals(c["monthly"]["stock_end"])
+    sc2 = sc.with_overrides({"run": {"seed": 99}})
+    d = tables(sc2, 0)
+    assert not a["monthly"]["inflow"].equals(d["monthly"]["inflow"])
+
+
+def test_common_random_numbers_keep_arrivals_when_staff_changes(tmp_path):
+    """Replication k sees the same registrations whatever the staffing."""
+    sc = small(tmp_path)
+    sc2 = sc.with_overrides({"staff": {"customer_service_fte_total": 10.0}})
+    a, b = tables(sc, 3)["monthly"], tables(sc2, 3)["monthly"]
+    np.testing.assert_array_equal(a["inflow"].to_numpy(), b["inflow"].to_numpy())
+
+
+# ---- the statutory rhythm ----------------------------------------------------------
+
+def _meetings(sc, rep=0):
+    model = AreaModel(sc, rep)
+    rec = model.run()
+    mt = meetings_frame(rec)
+    mt["type"] = [MEETING_TYPES[t] for t in mt.mtype]
+    mt["date"] = pd.to_datetime(sc.run.start_date) + pd.to_timedelta(mt.held_day, unit="D")
+    return mt, spells_frame(rec), model
+
+
+def test_nordic_model_has_intensive_interviews_and_2026_makes_supplementary_needs_based(tmp_path):
+    d = simple_data(**SMALL)
+    d["run"].update(start_date="2025-07-01", years=1.0)
+    d["meetings"] = {"supplementary_needs_share": 0.0, "supplementary_purchased_share": 0.0}
+    sc = load_scenario(write_scenario(tmp_path, "n2026", d))
+    mt, _, _ = _meetings(sc)
+    supp = mt[mt.type == "supplementary"]
+    before = supp[supp.date < "2026-01-01"]
+    after = supp[supp.date >= "2026-01-15"]   # a few booked before the change are still held
+    assert len(before) > 100
+    assert len(after) == 0
+
+
+def test_before_may_2022_no_intensive_period(tmp_path):
+    d = simple_data(**SMALL)
+    d["run"].update(start_date="2019-01-01", years=1.0)
+    sc = load_scenario(write_scenario(tmp_path, "r2019", d))
+    mt, sp, model = _meetings(sc)
+    assert (mt.type == "supplementary").sum() == 0
+    # registrations in 2019 get an initial interview, then one every 3 months
+    js = mt[mt.type == "job_search"]
+    new = sp[(sp.start_day >= 0) & (sp.group != 0)]
+    n_js_per_new = len(js[js.municipality.isin(new.municipality)]) / max(len(new), 1)
+    assert n_js_per_new < 3.5   # at most ~3 a year per person in 2019, vs ~8 under the Nordic model
+
+
+def test_initial_interview_deadline_follows_rules(tmp_path):
+    """Under light load nearly every initial interview is on time, within 5 working days in 2025."""
+    d = simple_data(**SMALL)
+    sc = load_scenario(write_scenario(tmp_path, "light", d, staff={"customer_service_fte_total": 60.0}))
+    mt, sp, model = _meetings(sc)
+    init = mt[mt.type == "initial"]
+    late = (init.held_day > init.due_day).mean()
+    assert late < 0.01
+    cal = model.cal
+    # held within the deadline: at most 5 working days after registration's day
+    wd = [cal.working_days_between(int(o) - 1, int(h)) for o, h in zip(init.open_day, init.held_day)]
+    assert max(wd) <= 5
+
+
+# ---- levers move outputs ---------------------------------------------------------------
+
+def _late_share(sc, reps=3):
+    out = []
+    for r in range(reps):
+        m = tables(sc, r)["monthly"]
+        late = m.initial_interviews_late.sum() + m.job_search_interviews_late.sum()
+        out.append(late / (m.initial_interviews.sum() + m.job_search_interviews.sum()))
+    return np.array(out)
+
+
+def test_more_staff_means_fewer_late_meetings(tmp_path):
+    few = small(tmp_path, "few", staff={"customer_service_fte_total": 4.0})
+    many = small(tmp_path, "many", staff={"customer_service_fte_total": 8.0})
+    a, b = _late_share(few), _late_share(many)
+    assert (a > b).all(), (a, b)        # in every replication (common random numbers)
+    assert a.mean() > 0.05
+
+
+def test_shorter_deadline_means_more_late_initial_interviews(tmp_path):
+    base = small(tmp_path, "d5", staff={"customer_service_fte_total": 5.0})
+    short = small(tmp_path, "d2", staff={"customer_service_fte_total": 5.0},
+                  rules={"initial_interview_deadline_working_days": [{"value": 2, "source": "test"}]})
+    def late_initial(sc):
+        m = tables(sc, 0)["monthly"]
+        return m.initial_interviews_late.sum() / m.initial_interviews.sum()
+    assert late_initial(short) > late_initial(base) + 0.05
+
+
+LEVERS = [
+    # (override, table, column, direction)
+    ({"inflow": {"scale": 1.5}}, "monthly", "inflow", +1),
+    ({"exits": {"long_group_mean_months": 24.0}}, "monthly", "stock_end", +1),
+    ({"exits": {"employment_share_short_group": 0.9}}, "monthly", "exits_employment", +1),
+    ({"inflow": {"layoff_share": 0.5}}, "monthly", "initial_interviews", -1),
+    ({"staff": {"absence_share": 0.3}}, "hubs", "capacity_hours", -1),
+    ({"staff": {"working_hours_per_day": 8.0}}, "hubs", "capacity_hours", +1),
+    ({"staff": {"customer_meeting_time_share": 0.8}}, "hubs", "capacity_hours", +1),
+    ({"meetings": {"duration_minutes": {"job_search": {"in_person": 60.0}}}}, "hubs", "used_hours", +1),
+    ({"meetings": {"supplementary_purchased_share": 0.9}}, "monthly", "supplementary_interviews_purchased", +1),
+    # no window: a service-point meeting can no longer be pulled to the visiting day before its due day
+    ({"meetings": {"booking_window_working_days": 0}}, "monthly", "job_search_interviews_late", +1),
+    ({"meetings": {"service_point_visit_weekdays": [0, 1, 2, 3, 4]}}, "monthly", "job_search_interviews_late", -1),
+    ({"start_state": {"layoff_share": 0.5}}, "monthly", "job_search_interviews", -1),
+    ({"rules": {"regular_interview_interval_months": [{"value": 6}]}}, "monthly", "job_search_interviews", -1),
+]
+
+
+@pytest.mark.parametrize("over,table,column,direction", LEVERS,
+                         ids=[f"{t}.{c}<-{list(o)[0]}" for o, t, c, _ in LEVERS])
+def test_parameter_moves_its_output(tmp_path, over, table, column, direction):
+    staff = {"customer_service_fte_total": 40.0}  # light load: isolate the lever's own effect
+    base = small(tmp_path, "base", years=0.5, staff=staff)
+    changed = base.with_overrides(over)
+    a = tables(base, 0)[table][column].sum()
+    b = tables(changed, 0)[table][column].sum()
+    assert np.sign(b - a) == direction, (a, b)
+
+
+def test_backup_lends_main_office_minutes_to_overloaded_hubs(tmp_path):
+    staff = {"customer_service_fte_by_hub": {"Äänekoski": 20.0, "Laukaa": 1.0, "Saarijärvi": 1.0,
+                                             "Viitasaari": 1.0}}
+    on = small(tmp_path, "on", staff=staff, backup={"enabled": True, "max_share_of_main_hub_capacity": 0.5})
+    off = on.with_overrides({"backup": {"enabled": False}})
+    h_on, h_off = tables(on, 0)["hubs"], tables(off, 0)["hubs"]
+    assert h_on.lent_hours.sum() > 0 and h_off.lent_hours.sum() == 0
+    laukaa_on = h_on[h_on.hub == "Laukaa"].backlog_end.iloc[-1]
+    laukaa_off = h_off[h_off.hub == "Laukaa"].backlog_end.iloc[-1]
+    assert laukaa_on < laukaa_off
