@@ -50,6 +50,7 @@ class AreaModel:
         # streams (one per source of randomness)
         s = lambda name: stream(self.seed, replication, name)  # noqa: E731
         self.g_arrivals = s("arrivals")
+        self.g_reentry_pool = s("reentry_pool")
         self.r_group = Buffered(s("groups"))
         self.r_exit = Buffered(s("exits"))
         self.r_channel = Buffered(s("channels"))
@@ -309,6 +310,34 @@ class AreaModel:
         js = self.new_jobseeker(municipality, self.env.now, is_reentry=True)
         self.env.process(life(self, js))
 
+    def reentry_pool_times(self) -> list[tuple[float, int, bool]]:
+        """Returns of people who left for work *before* the start and will re-register.
+
+        In a steady state the re-entry flow is r = new × e·p / (1 − e·p) a month (e: share of
+        exits that go to work, p: re-entry probability); the people on their way back number
+        r × D (D: mean delay) and, delays being exponential, return at Exp(D) after the start.
+        Without them the first months would miss this flow (the start state holds jobseekers
+        only).
+        """
+        inf, ex = self.sc.inflow, self.sc.exits
+        p_l = inf.layoff_share
+        e = (p_l * ex.employment_share_layoff
+             + (1 - p_l) * ex.short_group_share * ex.employment_share_short_group
+             + (1 - p_l) * (1 - ex.short_group_share) * ex.employment_share_long_group)
+        ep = e * inf.reentry_probability
+        if ep <= 0:
+            return []
+        g = self.g_reentry_pool
+        d_days = inf.reentry_mean_months * DAYS_PER_MONTH
+        out = []
+        for m, name in enumerate(self.munis):
+            r = inf.per_month_by_municipality[name] * inf.scale * ep / (1 - ep)
+            n = int(g.poisson(r * inf.reentry_mean_months))
+            for t in g.exponential(d_days, n):
+                if t < self.horizon_day:
+                    out.append((float(t), m, True))
+        return out
+
     def arrival_times(self) -> list[tuple[float, int]]:
         """New registrations for the whole horizon: (time, municipality), sorted."""
         inf = self.sc.inflow
@@ -326,16 +355,16 @@ class AreaModel:
                 n = int(g.poisson(lam))
                 if n:
                     for t in g.uniform(a, b, n):
-                        out.append((float(t), m))
+                        out.append((float(t), m, False))
         out.sort()
         return out
 
-    def _arrivals(self, times: list[tuple[float, int]]):
+    def _arrivals(self, times: list[tuple[float, int, bool]]):
         env = self.env
-        for t, m in times:
+        for t, m, reentry in times:
             if t > env.now:
                 yield env.timeout(t - env.now)
-            js = self.new_jobseeker(m, env.now)
+            js = self.new_jobseeker(m, env.now, is_reentry=reentry)
             env.process(life(self, js))
 
     def _start_stock(self) -> None:
@@ -372,7 +401,8 @@ class AreaModel:
 
     def run(self) -> Records:
         self._start_stock()
-        self.env.process(self._arrivals(self.arrival_times()))
+        arrivals = sorted(self.arrival_times() + self.reentry_pool_times())
+        self.env.process(self._arrivals(arrivals))
         self.env.run(until=self.horizon_day)
         # spells still open at the horizon: exit_day = inf, dest = -1
         for js in self.alive.values():
