@@ -144,6 +144,7 @@ class Settings:
     start_2025: date
     seasonal_month: int
     seasonal_years: tuple[int, int]
+    inflow_scale_rule: str = "sustain"
 
 
 def read_settings(t: Targets) -> Settings:
@@ -228,6 +229,7 @@ def read_settings(t: Targets) -> Settings:
         start_2025=start_2025,
         seasonal_month=int(t.get("start_2025.seasonal_month", int, 1, 12)),
         seasonal_years=(int(years[0]), int(years[1])),
+        inflow_scale_rule=_scale_rule(t),
     )
     if not s.fit_start <= s.fit_end < s.holdout_start <= s.holdout_end:
         raise InputError(
@@ -647,18 +649,19 @@ def render_start_2025(
         f"# growth_2019_to_2025 = {s.growth_num:.0f} / {s.growth_den:.0f} = Central Finland unemployed jobseekers",
         "# May 2025 / 2019 average (TEM employment bulletins, STT releases; DOMAIN.md §6; to verify).",
         "# May is a seasonal low and the area may differ from the region: replace with your own figures.",
-        f"# Consistency note: the {s.output_year} inflow level sustains a stationary area stock of"
+        f"# Inflow scale: the {s.output_year} inflow level sustains a stationary area stock of"
         f" {out.stationary_stock_2018_level:.0f},",
-        f"# below the {base_year} average {out.oos_obs.to_numpy().sum(axis=1).mean():.0f}; with scale ="
-        f" {s.growth:.4f} the stock will drift down from this start.",
-        f"# A scale of {consistent_scale(out, s):.4f} would make the inflow sustain growth × the"
-        f" {base_year} average instead.",
+        f"# below the {base_year} average {out.oos_obs.to_numpy().sum(axis=1).mean():.0f}. Rule"
+        f" '{s.inflow_scale_rule}' (calibration/targets.toml start_2025.inflow_scale_rule):",
+        f"#   sustain: scale {consistent_scale(out, s):.4f} makes the inflow sustain growth × the"
+        f" {base_year} average (the stock stays near its start level);",
+        f"#   growth:  scale {s.growth:.4f} (the growth factor; the stock drifts down from the start).",
         "",
         'extends = "calibrated_2016_2018.toml"',
         "",
         "[inflow]",
-        f"scale = {fmt(s.growth)}   # = growth_2019_to_2025 ({s.growth_num:.0f} / {s.growth_den:.0f},"
-        " TEM employment bulletins); inflow scaled like the stock — replace with your own figure",
+        f"scale = {fmt(inflow_scale(out, s))}   # rule '{s.inflow_scale_rule}' above; growth_2019_to_2025 ="
+        f" {s.growth_num:.0f} / {s.growth_den:.0f} (TEM employment bulletins) — replace with your own figure",
         "",
         "[start_state]",
         f"layoff_share = {fmt(layoff)}   # stationary lay-off share of the stock implied by the fit",
@@ -669,6 +672,18 @@ def render_start_2025(
     L += [f"{qkey(m)} = {fmt(v)}" for m, v in stock.items()]
     L.append("")
     return "\n".join(L), stock, factor
+
+
+def _scale_rule(t: Targets) -> str:
+    rule = t.get("start_2025.inflow_scale_rule", str)
+    if rule not in ("sustain", "growth"):
+        raise InputError(t.path, "start_2025.inflow_scale_rule", f"expected 'sustain' or 'growth', got {rule!r}")
+    return rule
+
+
+def inflow_scale(out: Outcome, s: Settings) -> float:
+    """The 2025 inflow scale by the rule chosen in targets.toml."""
+    return consistent_scale(out, s) if s.inflow_scale_rule == "sustain" else s.growth
 
 
 def consistent_scale(out: Outcome, s: Settings) -> float:
