@@ -61,14 +61,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("batch", help="scenarios × replications with common random numbers")
     b.add_argument("scenarios", nargs="+")
-    b.add_argument("--reps", default=None)
-    b.add_argument("--years", type=_positive_float)
-    b.add_argument("--workers", type=_positive_int, default=1)
-    b.add_argument("--scheduler")
+    b.add_argument("--reps", default=None,
+                   help="replications per scenario, or 'auto' (see --precision); default: the first "
+                        "scenario's run.replications")
+    b.add_argument("--seed", type=int, help="root seed for every scenario (default: the first's run.seed)")
+    b.add_argument("--years", type=_positive_float, help="simulated years of every scenario")
+    b.add_argument("--workers", type=_positive_int, default=None,
+                   help="local worker processes (default: the CPUs), or Dask workers with --dask")
+    b.add_argument("--scheduler", help="Dask scheduler address (tcp://host:port), or 'local'")
+    b.add_argument("--dask", action="store_true", help="run on a loopback-only Dask LocalCluster")
     b.add_argument("--out", default="results/batch")
-    b.add_argument("--precision", type=float)
+    b.add_argument("--precision", type=_positive_float,
+                   help="with --reps auto: target 95 %% CI half-width relative to the mean (0.05)")
+    b.add_argument("--min-reps", type=_positive_int, default=5, help="precision mode: first round")
+    b.add_argument("--max-reps", type=_positive_int, default=50, help="precision mode: at most")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    c = sub.add_parser("compare", help="differences against a baseline with 95 % CIs")
+    c = sub.add_parser("compare", help="differences against a baseline with 95 %% CIs")
     c.add_argument("dir")
     c.add_argument("--baseline", default="baseline")
     c.add_argument("--format", choices=["table", "csv", "json"], default="table")
@@ -164,8 +173,12 @@ def main(argv: list[str] | None = None) -> int:
             fn = {"forecast": fc.forecast_command, "backtest": fc.backtest_command,
                   "data": fc.data_fetch_command}[args.command]
             return fn(args)
-        if args.command in ("batch", "compare"):
-            return _not_built(args.command, "scenario batches, issue 6")
+        if args.command == "batch":
+            from .batch import batch_command
+            return batch_command(args)
+        if args.command == "compare":
+            from .compare import compare_command
+            return compare_command(args)
         if args.command in ("report", "budget"):
             return _not_built(args.command, "budget and reports, issue 7")
         return _not_built(args.command, "unknown")

@@ -26,6 +26,8 @@ by the same draws.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -76,13 +78,14 @@ class LogScale:
         return np.maximum(np.exp(x) - self.offset, 0.0)
 
 
-def _quiet():
-    ctx = warnings.catch_warnings()
-    ctx.__enter__()
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    warnings.simplefilter("ignore", RuntimeWarning)
-    warnings.simplefilter("ignore", UserWarning)
-    return ctx
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence statsmodels' convergence and start-value warnings during a fit."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        yield
 
 
 def _standardise(e: np.ndarray, sigma: float) -> np.ndarray:

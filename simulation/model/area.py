@@ -10,6 +10,7 @@ hub offices' appointment books. `run_replication` returns the raw `Records`.
 
 from __future__ import annotations
 
+import bisect
 import math
 from calendar import monthrange
 from datetime import timedelta
@@ -89,24 +90,25 @@ class AreaModel:
         n = self.cal.days + self.cal.margin_days
         months = np.array([(self.cal.start + timedelta(days=i)).month for i in range(n)])
         rate = np.asarray(ex.seasonal_factors)[months - 1] / DAYS_PER_MONTH
-        self._rate = rate
-        self._cum = np.concatenate([[0.0], np.cumsum(rate)])
+        self._rate_list = rate.tolist()
+        self._cum_list = np.concatenate([[0.0], np.cumsum(rate)]).tolist()
 
     def cum_hazard(self, t: float) -> float:
+        """Integrated seasonal exit intensity (in months of unit hazard) from the start to t."""
         if t <= 0:
             return t / DAYS_PER_MONTH  # before the start: no seasonality needed (memoryless)
         i = int(t)
-        if i >= len(self._rate):
+        if i >= len(self._rate_list):
             return math.inf
-        return float(self._cum[i] + (t - i) * self._rate[i])
+        return self._cum_list[i] + (t - i) * self._rate_list[i]
 
     def exit_time_after(self, t0: float, group: int) -> float:
         """Draw the exit time of a spell that is ongoing at time t0."""
         target = self.cum_hazard(max(t0, 0.0)) + self.r_exit.exponential() * self.group_mean_months[group]
-        i = int(np.searchsorted(self._cum, target, side="right")) - 1
-        if i >= len(self._rate):
+        i = bisect.bisect_right(self._cum_list, target) - 1
+        if i >= len(self._rate_list):
             return math.inf
-        t = i + (target - self._cum[i]) / self._rate[i]
+        t = i + (target - self._cum_list[i]) / self._rate_list[i]
         t = max(t, t0 + 1e-6)
         return t if t < self.horizon_day else math.inf
 

@@ -1,0 +1,95 @@
+"""Batch tasks on Dask distributed (the optional extra ``distributed``).
+
+`DaskExecutor` runs `batch.run_task` on a Dask cluster and yields results as they
+finish; the batch stores them exactly as it stores local results, so the tables are
+the same whatever ran them.
+
+- ``scheduler=None`` or ``"local"``: tyosim starts a `LocalCluster` of ``workers``
+  single-threaded worker processes that listens on **loopback only** (127.0.0.1,
+  no dashboard) and stops it afterwards.
+- ``scheduler="tcp://host:port"``: connects to the user's own scheduler. That is the
+  user's explicit choice; its workers need tyosim installed (same version).
+
+Dask is imported only here and only when used; without it the command says how to
+install it (exit code 2).
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any, Iterator, Sequence
+
+from .errors import InputError
+
+LOOPBACK = "127.0.0.1"
+CONNECT_TIMEOUT = "20s"
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise InputError("command line", "--scheduler",
+                         "Dask is not installed; install the extra: pip install 'tyosim[distributed]'"
+                         ) from None
+    return distributed
+
+
+class DaskExecutor:
+    """Tasks on a Dask cluster: a loopback `LocalCluster` tyosim starts, or the user's."""
+
+    kind = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int = 1) -> None:
+        distributed = _import_distributed()
+        self.cluster = None
+        self.started_here = scheduler in (None, "local")
+        if self.started_here:
+            self.cluster = distributed.LocalCluster(
+                host=LOOPBACK, n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=40)
+            self.client = distributed.Client(self.cluster)
+        else:
+            try:
+                self.client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError, ValueError) as e:
+                raise InputError("command line", "--scheduler",
+                                 f"cannot connect to Dask scheduler {scheduler!r}: {e}") from None
+        self.address = self.client.scheduler.address
+
+    def run(self, tasks: Sequence[Any]) -> Iterator[Any]:
+        from distributed import as_completed
+
+        from .batch import TaskResult, run_task
+
+        futs = {}
+        for t in tasks:
+            f = self.client.submit(run_task, t.scenario, t.replication, pure=False,
+                                   key=f"tyosim-{t.scenario.name}-rep{t.replication:04d}-{id(t):x}")
+            futs[f] = t
+        try:
+            for f in as_completed(list(futs)):
+                t = futs[f]
+                try:
+                    yield f.result()
+                except Exception:  # noqa: BLE001 — a worker lost, a serialisation error, ...
+                    yield TaskResult(t.scenario.name, t.replication, t.scenario.run.seed, None,
+                                     traceback.format_exc(), 0.0)
+                f.release()
+        finally:
+            for f in futs:
+                if not f.done():
+                    f.cancel()
+
+    def worker_addresses(self) -> list[str]:
+        return sorted(self.client.scheduler_info().get("workers", {}))
+
+    def describe(self) -> dict[str, Any]:
+        workers = self.worker_addresses()
+        return {"kind": self.kind, "scheduler": self.address, "started_by_tyosim": self.started_here,
+                "workers": len(workers), "worker_addresses": workers}
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
