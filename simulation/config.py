@@ -109,9 +109,56 @@ class ExitsConfig(_Strict):
     employment_share_layoff: float = Share
 
 
+BENEFIT_TYPES = ("earnings_related", "basic_allowance", "labour_market_subsidy")
+
+
+class BenefitsConfig(_Strict):
+    """Who receives which unemployment benefit, and the average earnings-related amount.
+
+    Amounts of the basic allowance / labour-market subsidy, the earnings-related
+    step-downs, maximum days and the municipal-share schedule are dated rules
+    (`simulation/data/rules_fi.toml`), not scenario values.
+    """
+
+    type_shares: dict[str, float]
+    no_benefit_share: float = Share
+    earnings_related_full_eur_per_day: float = Field(ge=0)
+    source: str = ""
+
+
+class ServiceConfig(_Strict):
+    """One employment service (DOMAIN.md §4): who is referred, for how long, at what cost, with what effect.
+
+    Capacity is given as places (participants at a time), as a purchase budget per year,
+    or as a target share of broad unemployment (unemployed + participants in services);
+    referral stops when the capacity is reached, and a target the places cannot meet is
+    reported as a shortfall in the `services` table, never capped silently.
+    """
+
+    label_fi: str = ""
+    kind: str = ""                                   # grouping, e.g. "wage_subsidy"
+    referral_probability: float = Share              # at a job-search interview of an eligible jobseeker
+    eligible_from_months: float = Field(default=0.0, ge=0)
+    eligible_groups: list[Literal["layoff", "short", "long"]] = Field(default_factory=lambda: ["short", "long"])
+    duration_mean_months: float = Field(gt=0)
+    duration_max_months: float | None = Field(default=None, gt=0)
+    places: float | None = Field(default=None, ge=0)
+    budget_eur_per_year: float | None = Field(default=None, ge=0)
+    target_share_of_broad_unemployment: float | None = Field(default=None, ge=0, le=1)
+    unit_cost_eur_per_month: float = Field(ge=0)
+    lock_in_exit_multiplier: float = Field(ge=0)     # exit hazard multiplier while in the service
+    employment_at_end_share: float = Share            # leave straight to work when the service ends
+    post_exit_multiplier: float = Field(default=1.0, ge=0)
+    post_effect_months: float = Field(default=0.0, ge=0)
+    benefit_paid_during: bool = True                  # unemployment benefit continues during the service
+    source: str = ""
+
+
 class StartStateConfig(_Strict):
     stock_by_municipality: dict[str, float]
     layoff_share: float = Share
+    # participants in each service at the start (default: the service's capacity then)
+    service_participants: dict[str, float] | None = None
     source: str = ""
 
 
@@ -129,6 +176,9 @@ class Scenario(_Strict):
     inflow: InflowConfig
     exits: ExitsConfig
     start_state: StartStateConfig
+    benefits: BenefitsConfig | None = None
+    services: dict[str, ServiceConfig] = Field(default_factory=dict)
+    service_order: list[str] = Field(default_factory=list)
     rules: dict[str, Any] = Field(default_factory=dict)
     notes: dict[str, str] = Field(default_factory=dict)
     source_file: str = Field(default="", exclude=True)
@@ -363,6 +413,33 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
         total = sum(by_ch.values())
         if abs(total - 1) > SHARE_SUM_TOLERANCE:
             fail(key, f"shares must sum to 1 (they sum to {total:.6g})")
+    if sc.benefits is not None:
+        b = sc.benefits
+        check_complete(b.type_shares, "benefits.type_shares", set(BENEFIT_TYPES), "benefit type")
+        for t, v in b.type_shares.items():
+            if not 0 <= v <= 1:
+                fail(f"benefits.type_shares.{t}", f"share {v} outside 0–1")
+        total = sum(b.type_shares.values())
+        if abs(total - 1) > SHARE_SUM_TOLERANCE:
+            fail("benefits.type_shares", f"shares must sum to 1 (they sum to {total:.6g})")
+    for name in (sc.start_state.service_participants or {}):
+        if name not in sc.services:
+            fail(f"start_state.service_participants.{name}", "service not defined under [services]")
+    for name in sc.service_order:
+        if name not in sc.services:
+            hint = difflib.get_close_matches(name, list(sc.services), n=1)
+            fail("service_order", f"service {name!r} is referred to but not defined under [services]"
+                 + (f"; did you mean {hint[0]!r}?" if hint else ""))
+    for name, svc in sc.services.items():
+        key = f"services.{name}"
+        given = [k for k in ("places", "budget_eur_per_year", "target_share_of_broad_unemployment")
+                 if getattr(svc, k) is not None]
+        if len(given) > 1:
+            fail(key, f"give one capacity (places, budget_eur_per_year or target_share_of_broad_unemployment), got {given}")
+        if svc.duration_max_months is not None and svc.duration_max_months < svc.duration_mean_months:
+            fail(f"{key}.duration_max_months", "is below duration_mean_months")
+        if svc.budget_eur_per_year is not None and svc.unit_cost_eur_per_month <= 0:
+            fail(f"{key}.unit_cost_eur_per_month", "a budget needs a positive unit cost")
     for i, wd in enumerate(m.service_point_visit_weekdays):
         if not 0 <= wd <= 4:
             fail(f"meetings.service_point_visit_weekdays[{i}]", f"weekday {wd} must be 0 (Mon) – 4 (Fri)")

@@ -25,12 +25,12 @@ import pandas as pd
 
 from .config import Scenario
 from .errors import InputError
-from .metrics import hubs_table, monthly_table
+from .metrics import hubs_table, monthly_table, services_table
 from .model.area import AreaModel
 from .provenance import git_commit, now_iso, versions, write_json_atomic, write_parquet_atomic
 from .streams import replication_seed
 
-TABLES = ("monthly", "hubs")
+TABLES = ("monthly", "hubs", "services")
 
 
 def simulate_replication(scenario: Scenario, replication: int) -> dict[str, pd.DataFrame]:
@@ -44,9 +44,12 @@ def simulate_replication(scenario: Scenario, replication: int) -> dict[str, pd.D
         if gc_was:
             gc.enable()
     hub_names = [model.region.hub_of(m) for m in model.munis]
+    monthly = monthly_table(rec, model.cal, model.munis, hub_names)
+    broad = monthly.groupby("month", sort=False)["broad_unemployment_end"].sum().to_numpy()
     tables = {
-        "monthly": monthly_table(rec, model.cal, model.munis, hub_names),
+        "monthly": monthly,
         "hubs": hubs_table(rec, model.cal, model.hubs, model.staff_fte),
+        "services": services_table(rec, model.cal, scenario, broad),
     }
     for df in tables.values():
         df.insert(0, "seed", scenario.run.seed)

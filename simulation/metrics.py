@@ -49,10 +49,29 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
     inflow = count(start, start >= 0)
     exits_emp = count(end, np.isfinite(end) & (dest == 0))
     exits_oth = count(end, np.isfinite(end) & (dest == 1))
-    stock = np.zeros((n_m, n_k), dtype=np.int64)
+    alive = np.zeros((n_m, n_k), dtype=np.int64)
     for i, t in enumerate(edges[1:]):
-        alive = (start < t) & (end >= t)
-        stock[i] = np.bincount(muni[alive], minlength=n_k)
+        a = (start < t) & (end >= t)
+        alive[i] = np.bincount(muni[a], minlength=n_k)
+    # services: participants are registered jobseekers but not in the unemployed stock
+    sv = np.asarray([(x[1], x[3], x[4], x[5]) for x in rec.services], dtype=float).reshape(-1, 4)
+    s_muni, s_start, s_end, s_out = sv[:, 0].astype(int), sv[:, 1], sv[:, 2], sv[:, 3].astype(int)
+    in_services = np.zeros((n_m, n_k), dtype=np.int64)
+    for i, t in enumerate(edges[1:]):
+        a = (s_start < t) & (s_end >= t)
+        in_services[i] = np.bincount(s_muni[a], minlength=n_k)
+
+    def scount(times: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        out = np.zeros((n_m, n_k), dtype=np.int64)
+        idx = np.searchsorted(edges, times[mask], side="right") - 1
+        ok = (idx >= 0) & (idx < n_m)
+        np.add.at(out, (idx[ok], s_muni[mask][ok]), 1)
+        return out
+
+    service_starts = scount(s_start, s_start >= 0)
+    service_returns = scount(s_end, np.isfinite(s_end) & (s_out == 0))
+    exits_from_services = scount(s_end, np.isfinite(s_end) & ((s_out == 1) | (s_out == 2)))
+    stock = alive - in_services
 
     mt = np.asarray(rec.meetings, dtype=float).reshape(-1, len(MEETING_FIELDS))
     m_muni = mt[:, 0].astype(int)
@@ -85,9 +104,59 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
         "job_search_interviews": mcount(is_js).ravel(),
         "job_search_interviews_late": mcount(is_js & late).ravel(),
         "supplementary_interviews_purchased": mcount(purchased).ravel(),
-        "in_services_end": np.zeros(n_m * n_k, dtype=np.int64),
+        "in_services_end": in_services.ravel(),
+        "broad_unemployment_end": alive.ravel(),
+        "service_starts": service_starts.ravel(),
+        "service_returns": service_returns.ravel(),
+        "exits_from_services": exits_from_services.ravel(),
     })
     return df
+
+
+def services_table(rec: Records, cal: SimCalendar, scenario, broad_area_end: np.ndarray) -> pd.DataFrame:
+    """One row per month × service: starts, participants, cost, capacity and any shortfall.
+
+    `broad_area_end` is the area's broad unemployment at each month end (for target shares).
+    A target share the capacity cannot meet shows as `shortfall_places` > 0.
+    """
+    names = list(scenario.services)
+    if not names:
+        return pd.DataFrame(columns=["month", "service", "kind", "starts", "participants_end",
+                                     "participant_days", "cost_eur", "capacity_places",
+                                     "target_places", "shortfall_places"])
+    edges = _month_edges(cal)
+    n_m = len(edges) - 1
+    sv = np.asarray([(x[2], x[3], x[4]) for x in rec.services], dtype=float).reshape(-1, 3)
+    svc, a, b = sv[:, 0].astype(int), sv[:, 1], sv[:, 2]
+    rows = []
+    days_per_month = 365.25 / 12
+    for j, name in enumerate(names):
+        cfg = scenario.services[name]
+        sel = svc == j
+        sa, sb = a[sel], np.minimum(b[sel], cal.days)
+        for i in range(n_m):
+            lo, hi = edges[i], edges[i + 1]
+            days = np.clip(np.minimum(sb, hi) - np.maximum(sa, lo), 0, None).sum()
+            participants = int(((sa < hi) & (b[sel] >= hi)).sum())
+            starts = int(((sa >= lo) & (sa < hi)).sum())
+            caps = []
+            if cfg.places is not None:
+                caps.append(cfg.places)
+            if cfg.budget_eur_per_year is not None and cfg.unit_cost_eur_per_month > 0:
+                caps.append(cfg.budget_eur_per_year / 12 / cfg.unit_cost_eur_per_month)
+            target = (cfg.target_share_of_broad_unemployment * broad_area_end[i]
+                      if cfg.target_share_of_broad_unemployment is not None else np.nan)
+            if not np.isnan(target):
+                caps.append(target)
+            rows.append({
+                "month": cal.month_labels[i], "service": name, "kind": cfg.kind or name,
+                "starts": starts, "participants_end": participants, "participant_days": float(days),
+                "cost_eur": float(days) * cfg.unit_cost_eur_per_month / days_per_month,
+                "capacity_places": min(caps) if caps else np.nan,
+                "target_places": target,
+                "shortfall_places": max(target - participants, 0.0) if not np.isnan(target) else 0.0,
+            })
+    return pd.DataFrame(rows)
 
 
 def hubs_table(rec: Records, cal: SimCalendar, hubs: list[str], staff_fte: list[float]) -> pd.DataFrame:

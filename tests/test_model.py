@@ -44,6 +44,7 @@ def test_stock_is_conserved_every_month_and_municipality(tmp_path):
         prev = np.concatenate([[start.get(k, 0)], g.stock_end.to_numpy()[:-1]])
         expected = prev + g.inflow - g.exits_employment - g.exits_other
         assert (g.stock_end.to_numpy() == expected.to_numpy()).all(), name
+        assert (g.in_services_end == 0).all()
     # the start stock is the scenario's, municipality by municipality
     for k, name in enumerate(model.munis):
         assert start.get(k, 0) == round(sc.start_state.stock_by_municipality[name])

@@ -19,11 +19,12 @@ import numpy as np
 import simpy
 
 from ..calendar import SimCalendar
-from ..config import CHANNELS, MEETING_TYPES, Scenario
+from ..config import BENEFIT_TYPES, CHANNELS, MEETING_TYPES, Scenario
 from ..streams import Buffered, stream
 from .jobseeker import (DAYS_PER_MONTH, INITIAL, JOB_SEARCH, SERVICE_POINT, IN_PERSON,
                         SUPPLEMENTARY, Jobseeker, intensive_slot_is_job_search, life)
 from .office import AppointmentBook, Request, ServerPool
+from .services import ServiceDesk
 from .records import GROUPS, Records
 
 LAYOFF, SHORT, LONG = range(3)
@@ -59,6 +60,11 @@ class AreaModel:
         self.r_purchase = Buffered(s("purchases"))
         self.r_start = Buffered(s("start_state"))
         self.r_reentry = Buffered(s("reentry"))
+        self.r_benefit = Buffered(s("benefits"))
+        self.r_service = Buffered(s("services"))
+        self.desk = ServiceDesk(scenario.services, scenario.service_order, self.r_service.uniform,
+                                lambda: self.r_service.exponential() + self.r_service.exponential())
+        self._prepare_benefits()
         self._prepare_rules()
         self._prepare_hazards()
         self._prepare_meetings()
@@ -102,15 +108,32 @@ class AreaModel:
             return math.inf
         return self._cum_list[i] + (t - i) * self._rate_list[i]
 
-    def exit_time_after(self, t0: float, group: int) -> float:
-        """Draw the exit time of a spell that is ongoing at time t0."""
-        target = self.cum_hazard(max(t0, 0.0)) + self.r_exit.exponential() * self.group_mean_months[group]
+    def _time_at(self, target: float, t0: float) -> float:
+        """The time at which the integrated intensity reaches `target` (inf past the horizon)."""
         i = bisect.bisect_right(self._cum_list, target) - 1
         if i >= len(self._rate_list):
             return math.inf
         t = i + (target - self._cum_list[i]) / self._rate_list[i]
         t = max(t, t0 + 1e-6)
         return t if t < self.horizon_day else math.inf
+
+    def start_hazard(self, js: Jobseeker, t0: float) -> None:
+        """Draw the spell's hazard budget and its exit time from t0 (at multiplier 1)."""
+        js.e_rem = self.r_exit.exponential() * self.group_mean_months[js.group]
+        js.hz_t = t0
+        js.mult = 1.0
+        js.exit_time = self._time_at(self.cum_hazard(max(t0, 0.0)) + js.e_rem, t0)
+
+    def set_multiplier(self, js: Jobseeker, mult: float) -> None:
+        """Change the exit-hazard multiplier from now on; the exit is re-timed."""
+        now = self.env.now
+        if js.mult > 0:
+            js.e_rem -= (self.cum_hazard(now) - self.cum_hazard(max(js.hz_t, 0.0))) * js.mult
+            js.e_rem = max(js.e_rem, 0.0)
+        js.hz_t = now
+        js.mult = mult
+        js.exit_time = (self._time_at(self.cum_hazard(now) + js.e_rem / mult, now) if mult > 0 else math.inf)
+        self._schedule_exit(js)
 
     # ---- meetings --------------------------------------------------------------------
     def _prepare_meetings(self) -> None:
@@ -276,32 +299,66 @@ class AreaModel:
                                       req.open_day, day, req.minutes, False))
 
     # ---- jobseekers ------------------------------------------------------------------
-    def new_jobseeker(self, municipality: int, t: float, is_reentry: bool = False) -> Jobseeker:
-        g = self.r_group.choice(self.group_cum)
-        exit_t = self.exit_time_after(t, g)
-        dest = 0 if self.r_exit.uniform() < self.emp_share[g] else 1
-        reentry = dest == 0 and self.r_reentry.uniform() < self.sc.inflow.reentry_probability
-        needs = self.r_group.uniform() < self.sc.meetings.supplementary_needs_share
+    def _prepare_benefits(self) -> None:
+        b = self.sc.benefits
+        if b is None:
+            self.benefit_cum = None
+            return
+        c, out = b.no_benefit_share, [b.no_benefit_share]
+        for t in BENEFIT_TYPES:
+            c += (1 - b.no_benefit_share) * b.type_shares[t]
+            out.append(c)
+        out[-1] = 1.0
+        self.benefit_cum = out
+
+    def draw_benefit_type(self) -> int:
+        """Index into BENEFIT_TYPES, or -1 for a jobseeker without benefit."""
+        if self.benefit_cum is None:
+            return -1
+        return self.r_benefit.choice(self.benefit_cum) - 1
+
+    def new_jobseeker(self, municipality: int, t: float, is_reentry: bool = False,
+                      group: int | None = None, registered: float | None = None) -> Jobseeker:
+        """Register a jobseeker at time t (drawing group, exit, destination, benefit)."""
+        g = self.r_group.choice(self.group_cum) if group is None else group
         self._person += 1
-        js = Jobseeker(self._person, municipality, self.muni_hub[municipality], g, t, exit_t, dest,
-                       reentry, needs, is_reentry)
+        start = t if registered is None else registered
+        js = Jobseeker(self._person, municipality, self.muni_hub[municipality], g, start, math.inf, 0,
+                       False, False, is_reentry)
+        self.start_hazard(js, t)
+        js.dest = 0 if self.r_exit.uniform() < self.emp_share[g] else 1
+        js.reentry = js.dest == 0 and self.r_reentry.uniform() < self.sc.inflow.reentry_probability
+        js.needs_supplementary = self.r_group.uniform() < self.sc.meetings.supplementary_needs_share
+        js.benefit_type = self.draw_benefit_type()
+        if start < 0:   # paid 5 days a week for the time already unemployed
+            js.prior_paid_days = int(-start * 5 / 7)
         self.alive[js.person] = js
         self._schedule_exit(js)
         return js
 
     def _schedule_exit(self, js: Jobseeker) -> None:
+        js.exit_version += 1
         if math.isfinite(js.exit_time):
             ev = self.env.timeout(js.exit_time - self.env.now)
-            ev.callbacks.append(lambda _ev, js=js: self.on_exit(js))
+            ev.callbacks.append(lambda _ev, js=js, v=js.exit_version: self._exit_due(js, v))
+
+    def _exit_due(self, js: Jobseeker, version: int) -> None:
+        if js.exit_version == version and not js.exited:
+            self.on_exit(js)
 
     def on_exit(self, js: Jobseeker) -> None:
+        js.exited = True
+        js.exit_time = self.env.now
         del self.alive[js.person]
         req = js.pending
         if req is not None and not req.done.triggered:
             req.cancelled = True
             self.records.cancelled_meetings += 1
             req.done.succeed(None)
-        self.records.spells.append((js.person, js.municipality, js.group, js.start, js.exit_time, js.dest, js.is_reentry))
+        if js.service >= 0:   # left during the service
+            self._end_service(js, outcome=2)
+        self.records.spells.append((js.person, js.municipality, js.group, js.start, js.exit_time, js.dest,
+                                    js.is_reentry, js.benefit_type, js.prior_paid_days))
         if js.reentry:
             delay = self.r_reentry.exponential() * self.sc.inflow.reentry_mean_months * DAYS_PER_MONTH
             if self.env.now + delay < self.horizon_day:
@@ -371,7 +428,7 @@ class AreaModel:
 
     def _start_stock(self) -> None:
         ss = self.sc.start_state
-        ex, inf = self.sc.exits, self.sc.inflow
+        ex = self.sc.exits
         # stationary composition of the stock by group: share × mean duration
         w_l = ss.layoff_share
         p_s = ex.short_group_share
@@ -383,15 +440,7 @@ class AreaModel:
             for _ in range(n):
                 g = self.r_start.choice(cum)
                 elapsed = self.r_start.exponential() * self.group_mean_months[g] * DAYS_PER_MONTH
-                start = -max(elapsed, 1e-3)
-                exit_t = self.exit_time_after(0.0, g)
-                dest = 0 if self.r_exit.uniform() < self.emp_share[g] else 1
-                reentry = dest == 0 and self.r_reentry.uniform() < inf.reentry_probability
-                needs = self.r_group.uniform() < self.sc.meetings.supplementary_needs_share
-                self._person += 1
-                js = Jobseeker(self._person, m, self.muni_hub[m], g, start, exit_t, dest, reentry, needs)
-                self.alive[js.person] = js
-                self._schedule_exit(js)
+                js = self.new_jobseeker(m, 0.0, group=g, registered=-max(elapsed, 1e-3))
                 # the next meeting: in the regular rhythm, at a uniformly random phase
                 gap = (r.intensive_interview_interval_days if (g != LAYOFF and r.intensive_interview_interval_days > 0
                        and elapsed < r.intensive_period_months * DAYS_PER_MONTH)
@@ -403,14 +452,101 @@ class AreaModel:
 
     def run(self) -> Records:
         self._start_stock()
+        self._start_participants()
         arrivals = sorted(self.arrival_times() + self.reentry_pool_times())
         self.env.process(self._arrivals(arrivals))
         self.env.run(until=self.horizon_day)
-        # spells still open at the horizon: exit_day = inf, dest = -1
+        # spells (and services) still open at the horizon: end = inf, dest/outcome = -1
         for js in self.alive.values():
+            if js.service >= 0:
+                self.records.services.append((js.person, js.municipality, js.service, js.service_start,
+                                              math.inf, -1))
             self.records.spells.append((js.person, js.municipality, js.group, js.start, math.inf, -1,
-                                        js.is_reentry))
+                                        js.is_reentry, js.benefit_type, js.prior_paid_days))
         return self.records
+
+    # ---- services --------------------------------------------------------------------
+    def maybe_refer(self, js: Jobseeker) -> int | None:
+        if not self.desk:
+            return None
+        return self.desk.refer(js, self.env.now, len(self.alive))
+
+    def serve(self, js: Jobseeker, service: int, duration_days: float | None = None,
+              started: float | None = None):
+        """Process step: the jobseeker takes part in a service (yield from this)."""
+        env = self.env
+        cfg = self.desk.cfg[service]
+        js.service = service
+        js.service_start = env.now if started is None else started
+        self.desk.participants[service] += 1
+        self.set_multiplier(js, cfg.lock_in_exit_multiplier)
+        if duration_days is None:
+            duration_days = self.desk.duration_days(service)
+        yield env.timeout(duration_days)
+        if js.exited:
+            return
+        if self.r_service.uniform() < cfg.employment_at_end_share:
+            js.dest = 0
+            self._end_service(js, outcome=1)
+            js.exit_version += 1
+            self.on_exit(js)
+            return
+        self._end_service(js, outcome=0)
+        self.set_multiplier(js, cfg.post_exit_multiplier)
+        if cfg.post_effect_months > 0 and cfg.post_exit_multiplier != 1.0:
+            ev = env.timeout(cfg.post_effect_months * DAYS_PER_MONTH)
+            v = js.service_count
+            ev.callbacks.append(lambda _e, js=js, v=v: self._post_effect_ends(js, v))
+
+    def _post_effect_ends(self, js: Jobseeker, service_count: int) -> None:
+        if not js.exited and js.service < 0 and js.service_count == service_count:
+            self.set_multiplier(js, 1.0)
+
+    def _end_service(self, js: Jobseeker, outcome: int) -> None:
+        self.records.services.append((js.person, js.municipality, js.service, js.service_start,
+                                      self.env.now, outcome))
+        self.desk.participants[js.service] -= 1
+        js.service = -1
+        js.service_count += 1
+
+    def after_service_meeting(self, js: Jobseeker):
+        """Back from a service: a job-search interview within the initial-interview deadline."""
+        day = int(self.env.now)
+        r = self.rules_on_day(day)
+        due = self.cal.add_working_days(day, r.initial_interview_deadline_working_days)
+        return (JOB_SEARCH, due, self._open(due, day), (PH_REGULAR, 0))
+
+    def _start_participants(self) -> None:
+        """Services are running at the start: fill each to its capacity at the start state."""
+        if not self.desk:
+            return
+        ss = self.sc.start_state
+        stock = [ss.stock_by_municipality[m] for m in self.munis]
+        total = sum(stock)
+        cum, c = [], 0.0
+        for v in stock:
+            c += v / total if total else 1 / len(stock)
+            cum.append(c)
+        cum[-1] = 1.0
+        broad = total
+        for i in self.desk.order:
+            n = self.desk.capacity(i, broad)
+            n = int(round(min(n, ss.service_participants.get(self.desk.names[i], n)
+                              if ss.service_participants else n)))
+            if not math.isfinite(n):
+                n = 0
+            cfg = self.desk.cfg[i]
+            groups = sorted(self.desk.eligible_groups[i])
+            for _ in range(n):
+                m = self.r_start.choice(cum)
+                g = groups[-1]
+                dur = self.desk.duration_days(i)
+                elapsed_service = self.r_start.uniform() * dur
+                registered = -(self.desk.eligible_days[i] + elapsed_service
+                               + self.r_start.exponential() * self.group_mean_months[g] * DAYS_PER_MONTH)
+                js = self.new_jobseeker(m, 0.0, group=g, registered=registered)
+                self.env.process(life(self, js, service=(i, dur - elapsed_service, -elapsed_service)))
+            broad += n
 
 
 def run_replication(scenario: Scenario, replication: int) -> Records:

@@ -37,6 +37,17 @@ class Jobseeker:
     needs_supplementary: bool
     is_reentry: bool = False
     pending: object = None    # the Request waiting to be held, if any
+    benefit_type: int = -1    # index into config.BENEFIT_TYPES, -1 = no benefit
+    prior_paid_days: int = 0  # benefit days paid before the start of the run
+    # exit hazard: remaining budget (months of unit hazard), since when, at what multiplier
+    e_rem: float = 0.0
+    hz_t: float = 0.0
+    mult: float = 1.0
+    exit_version: int = 0     # a re-timed exit makes earlier exit events void
+    exited: bool = False
+    service: int = -1         # index of the service taken part in now, -1 = none
+    service_start: float = 0.0
+    service_count: int = 0
 
 
 def intensive_slot_is_job_search(k: int, n_slots: int, n_supplementary: int) -> bool:
@@ -50,14 +61,23 @@ def intensive_slot_is_job_search(k: int, n_slots: int, n_supplementary: int) -> 
     return (k * n_js) // n_slots > ((k - 1) * n_js) // n_slots
 
 
-def life(model, js: Jobseeker, first_due: float | None = None):
+def life(model, js: Jobseeker, first_due: float | None = None, service: tuple | None = None):
     """The SimPy process of one spell of job search.
 
     Each meeting is booked as soon as it is planned (the office holds it until it opens);
     the process then waits for it to be held. The exit, drawn at registration, is an
     event of its own whose callback cancels a pending meeting (``done`` then yields None).
+    At a meeting held by an officer the jobseeker may be referred to a service; after it
+    (if still unemployed) a job-search interview follows within the initial deadline.
+    `service` = (index, remaining days, start time) starts the spell inside a service.
     """
-    plan = model.first_meeting(js, first_due)
+    if service is not None:
+        yield from model.serve(js, service[0], service[1], service[2])
+        if js.exited:
+            return
+        plan = model.after_service_meeting(js)
+    else:
+        plan = model.first_meeting(js, first_due)
     while plan is not None:
         mtype, due_day, open_day, phase = plan
         if open_day >= js.exit_time or open_day >= model.horizon_day:
@@ -73,4 +93,11 @@ def life(model, js: Jobseeker, first_due: float | None = None):
             js.pending = None
             if held_day is None:  # cancelled: the jobseeker left
                 break
+            svc = model.maybe_refer(js)
+            if svc is not None:
+                yield from model.serve(js, svc)
+                if js.exited:
+                    return
+                plan = model.after_service_meeting(js)
+                continue
         plan = model.next_meeting(js, held_day, phase)

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SPELL_FIELDS = ("person", "municipality", "group", "start_day", "exit_day", "dest", "reentry")
+SPELL_FIELDS = ("person", "municipality", "group", "start_day", "exit_day", "dest", "reentry",
+                "benefit_type", "prior_paid_days")
+# benefit_type: index into config.BENEFIT_TYPES, or -1 for no benefit
+# prior_paid_days: benefit days paid before start_day (the start stock's elapsed spell)
+SERVICE_FIELDS = ("person", "municipality", "service", "start_day", "end_day", "outcome")
+# outcome: 0 back to job search, 1 to work at the end, 2 left during the service (see the
+# spell's exit), -1 still in the service at the horizon
 MEETING_FIELDS = ("municipality", "hub", "mtype", "channel", "due_day", "open_day", "held_day",
                   "minutes", "purchased")
 GROUPS = ("layoff", "short", "long")
@@ -19,6 +25,8 @@ DESTS = ("employment", "other")          # -1 = still unemployed at the horizon
 class Records:
     spells: list[tuple] = field(default_factory=list)
     meetings: list[tuple] = field(default_factory=list)
+    services: list[tuple] = field(default_factory=list)
+    service_shortfall: list[tuple] = field(default_factory=list)   # (day, service, places short)
     cancelled_meetings: int = 0
     hub_logs: list = field(default_factory=list)       # office.HubDayLog per hub
     events: int = 0

@@ -1,0 +1,77 @@
+"""Employment services: referral at meetings, capacity, duration, lock-in and effect.
+
+A `ServiceDesk` holds the scenario's services (DOMAIN.md §4). At a meeting held by an
+officer, an eligible jobseeker (group, months of job search) may be referred to the
+first service in `service_order` that has room, with the service's referral
+probability. Room is the smallest of the capacities the scenario gives: places, a
+yearly purchase budget turned into average places (budget / 12 / unit cost a month),
+and a target share of broad unemployment (unemployed + participants). Participants are
+not in the unemployed stock; their exit hazard is multiplied by the service's lock-in
+multiplier, and when the service ends they leave for work with `employment_at_end_share`
+or return to job search with a post-service multiplier for a while. Durations are
+Gamma(2, mean/2), capped at the service's maximum.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from ..config import ServiceConfig
+from .records import GROUPS
+
+if TYPE_CHECKING:
+    from .jobseeker import Jobseeker
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+class ServiceDesk:
+    def __init__(self, services: dict[str, ServiceConfig], order: list[str], rng_uniform, rng_gamma2) -> None:
+        self.names = list(services)
+        self.cfg = [services[n] for n in self.names]
+        order = order or self.names
+        self.order = [self.names.index(n) for n in order] + [i for i, n in enumerate(self.names) if n not in order]
+        self.participants = [0] * len(self.names)
+        self.uniform = rng_uniform
+        self.gamma2 = rng_gamma2
+        self.eligible_groups = [{GROUPS.index(g) for g in c.eligible_groups} for c in self.cfg]
+        self.eligible_days = [c.eligible_from_months * DAYS_PER_MONTH for c in self.cfg]
+        self.budget_places = [c.budget_eur_per_year / 12 / c.unit_cost_eur_per_month
+                              if c.budget_eur_per_year is not None and c.unit_cost_eur_per_month > 0 else None
+                              for c in self.cfg]
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    def capacity(self, i: int, broad: int) -> float:
+        """Participants service i may have now (inf if unlimited)."""
+        c = self.cfg[i]
+        cap = math.inf
+        if c.places is not None:
+            cap = min(cap, c.places)
+        if self.budget_places[i] is not None:
+            cap = min(cap, self.budget_places[i])
+        if c.target_share_of_broad_unemployment is not None:
+            cap = min(cap, c.target_share_of_broad_unemployment * broad)
+        return cap
+
+    def refer(self, js: "Jobseeker", now: float, broad: int) -> int | None:
+        """The service a jobseeker is referred to at a meeting now, or None."""
+        for i in self.order:
+            if js.group not in self.eligible_groups[i]:
+                continue
+            if now - js.start < self.eligible_days[i]:
+                continue
+            if self.participants[i] + 1 > self.capacity(i, broad):
+                continue
+            if self.uniform() < self.cfg[i].referral_probability:
+                return i
+        return None
+
+    def duration_days(self, i: int) -> float:
+        c = self.cfg[i]
+        d = self.gamma2() * c.duration_mean_months / 2
+        if c.duration_max_months is not None:
+            d = min(d, c.duration_max_months)
+        return max(d, 1 / DAYS_PER_MONTH) * DAYS_PER_MONTH

@@ -1,0 +1,101 @@
+"""Services: flows are conserved, the plan's and today's wage-subsidy levels are reached,
+capacity binds, and a service lever moves the stock the way it should."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulation.config import load_scenario
+from simulation.errors import InputError
+from simulation.experiment import simulate_replication
+from simulation.metrics import monthly_table
+from simulation.model.area import AreaModel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_scenario(ROOT / "scenarios" / "service_mix_plan.toml", {"run": {"years": 0.5}})
+
+
+@pytest.fixture(scope="module")
+def current():
+    return load_scenario(ROOT / "scenarios" / "service_mix_current.toml", {"run": {"years": 0.5}})
+
+
+def test_unemployed_and_participants_are_conserved(plan):
+    model = AreaModel(plan.with_overrides({"run": {"years": 0.25}}), 0)
+    rec = model.run()
+    m = monthly_table(rec, model.cal, model.munis, [model.region.hub_of(x) for x in model.munis])
+    area = m.groupby("month", sort=True).sum(numeric_only=True)
+    sp = np.asarray([(s[3], s[4]) for s in rec.spells])
+    sv = np.asarray([(s[3], s[4]) for s in rec.services])
+    stock0 = int(((sp[:, 0] < 0) & (sp[:, 1] >= 0)).sum()) - int(((sv[:, 0] < 0) & (sv[:, 1] >= 0)).sum())
+    svc0 = int(((sv[:, 0] < 0) & (sv[:, 1] >= 0)).sum())
+    assert svc0 > 0   # services are running at the start
+    prev_u, prev_s = stock0, svc0
+    for _, r in area.iterrows():
+        exits_from_unemployment = r.exits_employment + r.exits_other - r.exits_from_services
+        assert r.stock_end == prev_u + r.inflow - exits_from_unemployment - r.service_starts + r.service_returns
+        assert r.in_services_end == prev_s + r.service_starts - r.service_returns - r.exits_from_services
+        assert r.broad_unemployment_end == r.stock_end + r.in_services_end
+        prev_u, prev_s = r.stock_end, r.in_services_end
+
+
+def _wage_subsidy_share(sc, reps=3):
+    shares = []
+    for r in range(reps):
+        t = simulate_replication(sc, r)
+        broad = t["monthly"].groupby("month").broad_unemployment_end.sum()
+        ws = t["services"][t["services"].kind == "wage_subsidy"].groupby("month").participants_end.sum()
+        shares.append((ws / broad).iloc[1:].mean())   # from the second month on
+    return float(np.mean(shares))
+
+
+def test_plan_reaches_6_percent_and_current_16_percent(plan, current):
+    assert _wage_subsidy_share(plan) == pytest.approx(0.06, abs=0.01)
+    assert _wage_subsidy_share(current) == pytest.approx(0.16, abs=0.02)
+
+
+def test_places_bind_and_a_target_they_cannot_meet_is_reported(plan):
+    sc = plan.with_overrides({"run": {"years": 0.25},
+                              "services": {"wage_subsidy_company": {"referral_probability": 0.0}}})
+    t = simulate_replication(sc, 0)["services"]
+    comp = t[t.service == "wage_subsidy_company"]
+    assert (comp.shortfall_places.iloc[1:] > 0).all()      # nobody referred: the target is missed, and said
+    coach = t[t.service == "coaching"]
+    assert (coach.participants_end <= sc.services["coaching"].places).all()
+
+
+def test_fewer_coaching_places_means_a_larger_stock(plan):
+    few = plan.with_overrides({"services": {"coaching": {"places": 20.0}}})
+    many = plan.with_overrides({"services": {"coaching": {"places": 600.0, "referral_probability": 0.5}}})
+    diffs = []
+    for r in range(3):
+        a = simulate_replication(few, r)["monthly"].groupby("month").stock_end.sum().iloc[-1]
+        b = simulate_replication(many, r)["monthly"].groupby("month").stock_end.sum().iloc[-1]
+        diffs.append(a - b)
+    assert all(d > 0 for d in diffs), diffs
+
+
+def test_undefined_service_in_order_is_an_error(tmp_path):
+    p = tmp_path / "bad.toml"
+    p.write_text(f'extends = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\n'
+                 'name = "bad"\nservice_order = ["coaching", "mentoring"]\n', encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_scenario(p)
+    assert e.value.key == "service_order" and "mentoring" in e.value.reason
+
+
+def test_negative_capacity_or_cost_is_an_error(tmp_path):
+    for key, value in (("places", -5.0), ("unit_cost_eur_per_month", -1.0)):
+        p = tmp_path / f"neg_{key}.toml"
+        p.write_text(f'extends = "{(ROOT / "scenarios" / "baseline.toml").as_posix()}"\n'
+                     f'name = "neg"\n[services.coaching]\n{key} = {value}\n', encoding="utf-8")
+        with pytest.raises(InputError) as e:
+            load_scenario(p)
+        assert e.value.key == f"services.coaching.{key}"
