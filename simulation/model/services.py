@@ -40,32 +40,34 @@ class ServiceDesk:
         self.budget_places = [c.budget_eur_per_year / 12 / c.unit_cost_eur_per_month
                               if c.budget_eur_per_year is not None and c.unit_cost_eur_per_month > 0 else None
                               for c in self.cfg]
+        # the part of the capacity that does not move: min(places, budget places)
+        self.fixed_cap = [min([x for x in (c.places, b) if x is not None], default=math.inf)
+                          for c, b in zip(self.cfg, self.budget_places)]
+        self.target = [c.target_share_of_broad_unemployment for c in self.cfg]
+        self.prob = [c.referral_probability for c in self.cfg]
 
     def __bool__(self) -> bool:
         return bool(self.names)
 
     def capacity(self, i: int, broad: int) -> float:
         """Participants service i may have now (inf if unlimited)."""
-        c = self.cfg[i]
-        cap = math.inf
-        if c.places is not None:
-            cap = min(cap, c.places)
-        if self.budget_places[i] is not None:
-            cap = min(cap, self.budget_places[i])
-        if c.target_share_of_broad_unemployment is not None:
-            cap = min(cap, c.target_share_of_broad_unemployment * broad)
-        return cap
+        t = self.target[i]
+        return self.fixed_cap[i] if t is None else min(self.fixed_cap[i], t * broad)
 
     def refer(self, js: "Jobseeker", now: float, broad: int) -> int | None:
-        """The service a jobseeker is referred to at a meeting now, or None."""
+        """The service a jobseeker is referred to at a meeting now, or None.
+
+        Services are tried in order; an eligible jobseeker is referred with the service's
+        probability if it has room (the draw and the room are independent, so checking the
+        cheap draw first changes nothing but speed).
+        """
+        months = now - js.start
         for i in self.order:
-            if js.group not in self.eligible_groups[i]:
+            if js.group not in self.eligible_groups[i] or months < self.eligible_days[i]:
                 continue
-            if now - js.start < self.eligible_days[i]:
+            if self.uniform() >= self.prob[i]:
                 continue
-            if self.participants[i] + 1 > self.capacity(i, broad):
-                continue
-            if self.uniform() < self.cfg[i].referral_probability:
+            if self.participants[i] + 1 <= self.capacity(i, broad):
                 return i
         return None
 
