@@ -98,13 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
             x.add_argument("rest", nargs=argparse.REMAINDER)
 
     rp = sub.add_parser("report", help="reports for people (HTML, XLSX)")
-    rp.add_argument("dir")
-    rp.add_argument("--format", default="html,xlsx")
+    rp.add_argument("dir", help="a batch folder (scenario folders inside) or one scenario's folder")
+    rp.add_argument("--format", default="html,xlsx", help="comma-separated: html, xlsx")
     rp.add_argument("--lang", choices=["fi", "en"], default="fi")
+    rp.add_argument("--out", help="output folder (default: DIR/report)")
 
-    bu = sub.add_parser("budget", help="cost, budget frame and gap per year")
-    bu.add_argument("scenario")
+    bu = sub.add_parser("budget", help="cost, budget frame and gap per year; or a cost-sharing file's table")
+    bu.add_argument("scenario", help="a scenario file, or a cost-sharing file (kind = \"cost_sharing\")")
     bu.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    bu.add_argument("--results", help="results folder of the scenario (run or batch --out): adds the "
+                                      "simulated service cost and municipal benefit share")
     return p
 
 
@@ -136,7 +139,7 @@ def _drop_none(x):
 def cmd_run(args: argparse.Namespace) -> int:
     from .config import load_scenario
     from .experiment import run_scenario
-    from .summary import print_run_summary
+    from .summary import print_run_summary, write_yearly_csv
 
     over: dict = {"run": {}}
     if args.seed is not None:
@@ -147,6 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     reps = args.reps or sc.run.replications
     res = run_scenario(sc, reps, Path(args.out), workers=args.workers, progress=not args.quiet)
     print_run_summary(res)
+    write_yearly_csv(res)
     if res.failed:
         for msg in res.failed.values():
             print(msg, file=sys.stderr)
@@ -179,8 +183,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compare":
             from .compare import compare_command
             return compare_command(args)
-        if args.command in ("report", "budget"):
-            return _not_built(args.command, "budget and reports, issue 7")
+        if args.command == "budget":
+            from .budget import budget_command
+            return budget_command(args)
+        if args.command == "report":
+            from .report import report_command
+            return report_command(args)
         return _not_built(args.command, "unknown")
     except InputError as e:
         print(e.message, file=sys.stderr)

@@ -25,7 +25,8 @@ import pandas as pd
 
 from .config import Scenario
 from .errors import InputError
-from .metrics import hubs_table, monthly_table, services_table
+from .benefits import benefit_costs
+from .metrics import hubs_table, monthly_table, service_cost_by_municipality, services_table
 from .model.area import AreaModel
 from .provenance import git_commit, now_iso, versions, write_json_atomic, write_parquet_atomic
 from .streams import replication_seed
@@ -45,6 +46,17 @@ def simulate_replication(scenario: Scenario, replication: int) -> dict[str, pd.D
             gc.enable()
     hub_names = [model.region.hub_of(m) for m in model.munis]
     monthly = monthly_table(rec, model.cal, model.munis, hub_names)
+    if scenario.benefits is not None:
+        res = benefit_costs(rec.spells, rec.services, scenario, model.cal, rules=model.rules,
+                            municipalities=model.munis)
+        bm = res.monthly
+        assert (bm["month"].to_numpy() == monthly["month"].to_numpy()).all()
+        for c in bm.columns[2:]:          # same row order: month × municipality
+            monthly[c] = bm[c].to_numpy()
+    else:
+        monthly["benefit_cost_eur"] = float("nan")
+        monthly["benefit_cost_municipal_eur"] = float("nan")
+    monthly["service_cost_eur"] = service_cost_by_municipality(rec, model.cal, scenario, len(model.munis)).ravel()
     broad = monthly.groupby("month", sort=False)["broad_unemployment_end"].sum().to_numpy()
     tables = {
         "monthly": monthly,

@@ -74,3 +74,28 @@ def summarise(kpis: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataF
             rows.append({**dict(zip(by, key)), "kpi": c, "n": int(grp[c].notna().sum()),
                          "mean": mean, "sd": sd, "ci95_lo": lo, "ci95_hi": hi})
     return pd.DataFrame(rows)
+
+
+def yearly_by_municipality(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario × replication × year × municipality: benefit cost by payer, service cost,
+    participants and broad unemployment (means of month-end figures)."""
+    m = monthly.assign(year=monthly["month"].str[:4])
+    g = m.groupby([*KEYS, "year", "municipality"])
+    out = pd.DataFrame({
+        "stock_mean": g["stock_end"].mean(),
+        "participants_mean": g["in_services_end"].mean(),
+        "broad_unemployment_mean": g["broad_unemployment_end"].mean(),
+        "benefit_cost_eur": g["benefit_cost_eur"].sum(min_count=1),
+        "benefit_cost_municipal_eur": g["benefit_cost_municipal_eur"].sum(min_count=1),
+        "service_cost_eur": g["service_cost_eur"].sum() if "service_cost_eur" in m else np.nan,
+    })
+    out["benefit_cost_state_and_funds_eur"] = out["benefit_cost_eur"] - out["benefit_cost_municipal_eur"]
+    return out.reset_index()
+
+
+def yearly_by_municipality_ci(monthly: pd.DataFrame) -> pd.DataFrame:
+    """`yearly_by_municipality` summarised over replications: mean and 95 % CI per figure."""
+    y = yearly_by_municipality(monthly)
+    cols = [c for c in y.columns if c not in (*KEYS, "year", "municipality")]
+    s = summarise(y, ["scenario", "year", "municipality"], cols)
+    return s

@@ -200,3 +200,20 @@ def hubs_table(rec: Records, cal: SimCalendar, hubs: list[str], staff_fte: list[
                 "mean_wait_working_days": float(wait[sel].mean()) if sel.any() else np.nan,
             })
     return pd.DataFrame(rows)
+
+
+def service_cost_by_municipality(rec: Records, cal: SimCalendar, scenario, n_munis: int) -> np.ndarray:
+    """Service cost (EUR) per month × municipality: participant-days × unit cost a month."""
+    edges = _month_edges(cal)
+    n_m = len(edges) - 1
+    out = np.zeros((n_m, n_munis))
+    if not rec.services:
+        return out
+    unit = np.asarray([c.unit_cost_eur_per_month for c in scenario.services.values()]) / (365.25 / 12)
+    sv = np.asarray([(x[1], x[2], x[3], x[4]) for x in rec.services], dtype=float)
+    muni, svc = sv[:, 0].astype(int), sv[:, 1].astype(int)
+    a, b = sv[:, 2], np.minimum(sv[:, 3], cal.days)
+    for i in range(n_m):
+        days = np.clip(np.minimum(b, edges[i + 1]) - np.maximum(a, edges[i]), 0, None)
+        out[i] = np.bincount(muni, weights=days * unit[svc], minlength=n_munis)
+    return out

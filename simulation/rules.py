@@ -52,6 +52,7 @@ class RulesInForce(BaseModel):
     ]
     municipal_share_schedule: tuple[tuple[int, float], ...]
     municipal_share_service_days_count: bool
+    municipal_share_count_from: date
 
     def municipal_share(self, paid_day: int) -> float:
         """Municipal share for the `paid_day`-th cumulative paid day (1-based)."""

@@ -57,3 +57,17 @@ def print_run_summary(res: RunResult) -> None:
     print("customer-service staff by hub (fte, " + rule + "): "
           + ", ".join(f"{h} {v:.1f}" for h, v in staff.items()))
     print(f"results: {res.folder}  (replications {len(res.done)}; manifest.json beside the tables)")
+
+
+def write_yearly_csv(res: RunResult) -> None:
+    """`yearly_by_municipality.csv` beside the tables: per year and municipality, benefit cost by
+    payer, service cost, participants and broad unemployment, mean and 95 % CI (for Excel)."""
+    from .kpis import yearly_by_municipality_ci
+    from .provenance import write_atomic
+
+    monthly = res.table("monthly")
+    if monthly.empty:
+        return
+    table = yearly_by_municipality_ci(monthly)
+    write_atomic(res.folder / "yearly_by_municipality.csv", table.to_csv(index=False))
+    print(f"yearly summary by municipality: {res.folder / 'yearly_by_municipality.csv'}")

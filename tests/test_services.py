@@ -46,13 +46,20 @@ def test_unemployed_and_participants_are_conserved(plan):
         prev_u, prev_s = r.stock_end, r.in_services_end
 
 
+WS_EMPTY = {"start_state": {"service_participants": {
+    "wage_subsidy_company": 0.0, "wage_subsidy_association": 0.0, "wage_subsidy_municipality": 0.0}}}
+
+
 def _wage_subsidy_share(sc, reps=3):
+    """Mean share of wage subsidy in broad unemployment, months 3–6, starting from none:
+    the targets are reached by referrals at meetings, not by the start state."""
+    sc = sc.with_overrides(WS_EMPTY)
     shares = []
     for r in range(reps):
         t = simulate_replication(sc, r)
         broad = t["monthly"].groupby("month").broad_unemployment_end.sum()
         ws = t["services"][t["services"].kind == "wage_subsidy"].groupby("month").participants_end.sum()
-        shares.append((ws / broad).iloc[1:].mean())   # from the second month on
+        shares.append((ws / broad).iloc[2:].mean())   # from the third month on
     return float(np.mean(shares))
 
 
@@ -62,7 +69,7 @@ def test_plan_reaches_6_percent_and_current_16_percent(plan, current):
 
 
 def test_places_bind_and_a_target_they_cannot_meet_is_reported(plan):
-    sc = plan.with_overrides({"run": {"years": 0.25},
+    sc = plan.with_overrides({"run": {"years": 0.25}, **WS_EMPTY,
                               "services": {"wage_subsidy_company": {"referral_probability": 0.0}}})
     t = simulate_replication(sc, 0)["services"]
     comp = t[t.service == "wage_subsidy_company"]
@@ -71,15 +78,20 @@ def test_places_bind_and_a_target_they_cannot_meet_is_reported(plan):
     assert (coach.participants_end <= sc.services["coaching"].places).all()
 
 
-def test_fewer_coaching_places_means_a_larger_stock(plan):
-    few = plan.with_overrides({"services": {"coaching": {"places": 20.0}}})
-    many = plan.with_overrides({"services": {"coaching": {"places": 600.0, "referral_probability": 0.5}}})
-    diffs = []
-    for r in range(3):
-        a = simulate_replication(few, r)["monthly"].groupby("month").stock_end.sum().iloc[-1]
-        b = simulate_replication(many, r)["monthly"].groupby("month").stock_end.sum().iloc[-1]
-        diffs.append(a - b)
-    assert all(d > 0 for d in diffs), diffs
+def test_fewer_coaching_places_means_a_larger_stock_and_municipal_bill(plan):
+    """Issue 4's functional test: paired 95 % CIs of the differences do not overlap zero."""
+    from simulation.kpis import mean_ci
+    base = plan.with_overrides({"run": {"years": 0.75}})
+    few = base.with_overrides({"services": {"coaching": {"places": 20.0}}})
+    many = base.with_overrides({"services": {"coaching": {"places": 600.0, "referral_probability": 0.5}}})
+    d_stock, d_bill = [], []
+    for r in range(4):
+        a, b = simulate_replication(few, r)["monthly"], simulate_replication(many, r)["monthly"]
+        d_stock.append(a.stock_end.sum() - b.stock_end.sum())            # summed over months
+        d_bill.append(a.benefit_cost_municipal_eur.sum() - b.benefit_cost_municipal_eur.sum())
+    for d in (d_stock, d_bill):
+        mean, _, lo, hi = mean_ci(d)
+        assert lo > 0, (mean, lo, hi, d)
 
 
 def test_undefined_service_in_order_is_an_error(tmp_path):

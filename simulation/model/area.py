@@ -529,12 +529,15 @@ class AreaModel:
             cum.append(c)
         cum[-1] = 1.0
         broad = total
+        given = ss.service_participants or {}
         for i in self.desk.order:
-            n = self.desk.capacity(i, broad)
-            n = int(round(min(n, ss.service_participants.get(self.desk.names[i], n)
-                              if ss.service_participants else n)))
-            if not math.isfinite(n):
-                n = 0
+            name = self.desk.names[i]
+            if name in given:          # the start state says how many take part now
+                n = given[name]
+            else:                      # otherwise: the service's capacity on the start date
+                n = self.desk.capacity(i, broad)
+                n = n if math.isfinite(n) else 0
+            n = int(round(n))
             cfg = self.desk.cfg[i]
             groups = sorted(self.desk.eligible_groups[i])
             for _ in range(n):
