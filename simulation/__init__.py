@@ -7,9 +7,10 @@ The package is organised one concept per module: `config` (scenario files), `rul
 Importing the package has no side effects.
 """
 
-from .config import Scenario, load_scenario
+from .api import Results, load_scenario, run
+from .config import Scenario
 from .errors import InputError
 
 __version__ = "0.1.0"
 
-__all__ = ["Scenario", "InputError", "load_scenario", "__version__"]
+__all__ = ["Scenario", "InputError", "Results", "load_scenario", "run", "__version__"]

@@ -63,3 +63,77 @@ def history_check(scenario: Scenario, observed: pd.DataFrame, reps: int = 10) ->
     comp["ape_pct"] = 100 * np.abs(comp.simulated - comp.observed) / comp.observed
     mape = comp.groupby(["level", "series"], as_index=False, sort=False)["ape_pct"].mean()
     return HistoryCheck(comp, mape.rename(columns={"ape_pct": "mape_pct"}), reps)
+
+
+# ---- the M/M/c reduction ----------------------------------------------------------------
+
+def mmc_scenario(folder, rho: float, servers: int = 3, mean_meeting_min: float = 144.0,
+                 years: float = 1.0, base: str | None = None) -> tuple[Scenario, float, float]:
+    """The model reduced to an M/M/c queue, as a scenario; returns (scenario, λ per day, μ per day).
+
+    One hub (Äänekoski) with `servers` officers in continuous time and no calendar
+    (``office.model = "servers"``); Poisson registrations at a constant daily rate (month
+    factors ∝ month length, 2025 and 2026 not being leap years) in Äänekoski only; each
+    jobseeker needs exactly one meeting (rules overridden: no interview follows the initial
+    one) and nobody leaves during the run; exponential meeting times of mean
+    `mean_meeting_min`. Written as a TOML file in `folder` that extends
+    `scenarios/base/area.toml`.
+    """
+    import calendar as pycal
+    from pathlib import Path
+
+    import tomli_w
+
+    from .config import load_scenario
+    from .region import load_region
+
+    root = Path(__file__).resolve().parents[1]
+    area = Path(base) if base else root / "scenarios" / "base" / "area.toml"
+    region = load_region()
+    munis = list(region.municipality_names)
+    mu = 1440.0 / mean_meeting_min
+    lam = rho * servers * mu
+    days = [pycal.monthrange(2025, k)[1] for k in range(1, 13)]
+    channels = ("in_person", "service_point", "remote", "phone")
+    data = {
+        "extends": str(area), "name": f"mmc_rho{int(round(rho * 100))}",
+        "run": {"start_date": __import__("datetime").date(2025, 1, 1), "years": float(years),
+                "replications": 10, "seed": 7},
+        "office": {"model": "servers"},
+        "staff": {"customer_service_fte_by_hub": {h: (float(servers) if h == "Äänekoski" else 1.0)
+                                                  for h in region.hub_names},
+                  "absence_share": 0.0, "customer_meeting_time_share": 1.0},
+        "meetings": {"duration_distribution": "exponential",
+                     "duration_minutes": {t: {c: mean_meeting_min for c in channels}
+                                          for t in ("initial", "job_search", "supplementary")}},
+        "inflow": {"per_month_by_municipality": {m: (lam * 365 / 12 if m == "Äänekoski" else 0.0) for m in munis},
+                   "seasonal_factors": [d * 12 / 365 for d in days], "scale": 1.0, "layoff_share": 0.0,
+                   "reentry_probability": 0.0, "reentry_mean_months": 6.0},
+        "exits": {"short_group_share": 0.0, "short_group_mean_months": 1.0, "long_group_mean_months": 1e9,
+                  "seasonal_factors": [1.0] * 12, "layoff_mean_months": 1.0,
+                  "employment_share_short_group": 0.5, "employment_share_long_group": 0.5,
+                  "employment_share_layoff": 0.5},
+        "start_state": {"stock_by_municipality": {m: 0.0 for m in munis}, "layoff_share": 0.0,
+                        "source": "M/M/c reduction: empty start"},
+        "rules": {"intensive_interview_interval_days": [{"value": 0, "source": "reduction: one meeting only"}],
+                  "intensive_repeat_every_months": [{"value": 0}],
+                  "regular_interview_interval_months": [{"value": 100000}]},
+    }
+    path = Path(folder) / f"{data['name']}.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return load_scenario(path), lam, mu
+
+
+def mmc_mean_waits(scenario: Scenario, reps: int, warmup_days: float = 60.0,
+                   cooldown_days: float = 20.0) -> list[float]:
+    """Mean wait (days) per replication of an `mmc_scenario`, leaving out the empty start
+    and the arrivals at the very end (which may not be served yet)."""
+    from .model.area import AreaModel
+
+    out = []
+    for r in range(reps):
+        model = AreaModel(scenario, r)
+        model.run()
+        w = [w for t, w in model.office.waits if warmup_days <= t < model.horizon_day - cooldown_days]
+        out.append(float(np.mean(w)))
+    return out
