@@ -111,3 +111,31 @@ def test_negative_capacity_or_cost_is_an_error(tmp_path):
         with pytest.raises(InputError) as e:
             load_scenario(p)
         assert e.value.key == f"services.coaching.{key}"
+
+
+def test_referral_trials_are_independent_with_one_draw():
+    """Two services with room, p = 0.3 then 0.5: referred to the first with 0.3, to the
+    second with 0.7 × 0.5 = 0.35, to none with 0.35 — from one uniform draw per meeting."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from simulation.config import ServiceConfig
+    from simulation.model.services import ServiceDesk
+    common = dict(duration_mean_months=1.0, unit_cost_eur_per_month=0.0, lock_in_exit_multiplier=1.0,
+                  employment_at_end_share=0.0)
+    svcs = {"a": ServiceConfig(referral_probability=0.3, **common),
+            "b": ServiceConfig(referral_probability=0.5, **common)}
+    rng = np.random.default_rng(1)
+    desk = ServiceDesk(svcs, [], lambda: float(rng.random()), lambda: 1.0)
+    js = SimpleNamespace(group=1, start=0.0)
+    picks = [desk.refer(js, 1000.0, 100) for _ in range(40_000)]
+    share = {k: picks.count(k) / len(picks) for k in (0, 1, None)}
+    assert share[0] == pytest.approx(0.30, abs=0.01)
+    assert share[1] == pytest.approx(0.35, abs=0.01)
+    assert share[None] == pytest.approx(0.35, abs=0.01)
+    # a full first service passes its referrals on: the second gets 0.3·0.5 + 0.35 = 0.5
+    desk.participants[0] = 10 ** 9
+    desk.fixed_cap[0] = 0
+    picks = [desk.refer(js, 1000.0, 100) for _ in range(40_000)]
+    assert picks.count(1) / len(picks) == pytest.approx(0.5, abs=0.01)

@@ -61,14 +61,18 @@ class ServiceDesk:
         probability if it has room (the draw and the room are independent, so checking the
         cheap draw first changes nothing but speed).
         """
-        months = now - js.start
+        days = now - js.start
+        u = self.uniform()   # one draw, rescaled after each trial: the trials stay independent
         for i in self.order:
-            if js.group not in self.eligible_groups[i] or months < self.eligible_days[i]:
+            if js.group not in self.eligible_groups[i] or days < self.eligible_days[i]:
                 continue
-            if self.uniform() >= self.prob[i]:
+            p = self.prob[i]
+            if u >= p:
+                u = (u - p) / (1 - p)
                 continue
             if self.participants[i] + 1 <= self.capacity(i, broad):
                 return i
+            u = u / p
         return None
 
     def duration_days(self, i: int) -> float:
