@@ -43,21 +43,24 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol, Sequence
+from typing import Any, Protocol
 
 import pandas as pd
 
 from . import experiment
 from .config import Scenario, load_scenario
+from .dask_runner import local_fingerprint
 from .errors import InputError
 from .provenance import git_commit, now_iso, versions, write_json_atomic, write_parquet_atomic
 from .streams import replication_seed
 
 BATCH_FILE = "batch.json"
+CODE_FINGERPRINT = local_fingerprint()  # pinned at import: the code this process runs
 DEFAULT_MIN_REPS = 5
 DEFAULT_MAX_REPS = 50
 #: KPI columns of `compare.scenario_kpis` that precision mode watches (those present).
@@ -350,6 +353,7 @@ def _batch_manifest(scenarios: Sequence[Scenario], stores: dict[str, ScenarioSto
         "computed_this_run": computed,
         "already_stored": already,
         "wall_time_s": round(wall, 3),
+        "code_fingerprint": CODE_FINGERPRINT,
         "versions": versions(),
         "git": git_commit(),
         "written_at": now_iso(),
@@ -378,15 +382,17 @@ def _run_round(scenarios: Sequence[Scenario], stores: dict[str, ScenarioStore], 
 
 
 def precision_check(out: Path, scenarios: Sequence[Scenario], precision: float,
-                    kpis: Sequence[str] = HEADLINE_KPIS) -> pd.DataFrame:
+                    kpis: Sequence[str] = HEADLINE_KPIS, reps: int | None = None) -> pd.DataFrame:
     """Per scenario × headline KPI × year: n, mean, 95 % CI half-width and whether it is
-    within ``precision`` × |mean|."""
+    within ``precision`` × |mean| (over replications 0..reps-1, or all stored)."""
     from .compare import scenario_kpis
     from .kpis import mean_ci
 
     rows = []
     for sc in scenarios:
         k = scenario_kpis(Path(out) / sc.name)
+        if reps is not None and len(k):
+            k = k[k["replication"] < reps]
         if k.empty:
             continue
         for year, g in k.groupby("year"):
@@ -458,6 +464,8 @@ def run_batch(scenarios: Sequence[Scenario], reps: int | str, out: str | Path, *
                              f"need 2 ≤ min-reps ≤ max-reps (got {min_reps}, {max_reps})")
     seed_info = seed_info or SeedInfo(scenarios[0].run.seed, "run.seed of the scenarios")
     out = Path(out)
+    for p in out.glob(f".{BATCH_FILE}.*.tmp"):  # left by a killed run
+        p.unlink(missing_ok=True)
     t0 = time.perf_counter()
     batch_extra: dict[str, Any] = {"batch": {
         "file": f"../{BATCH_FILE}", **seed_info.as_dict(), "scenarios": [sc.name for sc in scenarios],
@@ -492,7 +500,7 @@ def run_batch(scenarios: Sequence[Scenario], reps: int | str, out: str | Path, *
                 f, n = _run_round(scenarios, stores, n_reps, ex, progress, f"batch (≤{n_reps} reps)")
                 failures += f
                 computed += n
-                check = precision_check(out, scenarios, precision)
+                check = precision_check(out, scenarios, precision, reps=n_reps)
                 met = bool(len(check)) and bool(check["ok"].all())
                 worst = (check.sort_values("relative_half_width", ascending=False).head(1)
                          if len(check) else check)

@@ -10,19 +10,53 @@ the same whatever ran them.
 - ``scheduler="tcp://host:port"``: connects to the user's own scheduler. That is the
   user's explicit choice; its workers need tyosim installed (same version).
 
+At the start every worker's `code_fingerprint` (a hash of tyosim's code and data files)
+must equal the one this process took when it imported `batch`: workers with other code
+would give other tables, so they are refused (exit code 2). Scripts that start a
+cluster need the usual ``if __name__ == "__main__":`` guard (workers are spawned).
+
 Dask is imported only here and only when used; without it the command says how to
 install it (exit code 2).
 """
 
 from __future__ import annotations
 
+import hashlib
 import traceback
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 
 LOOPBACK = "127.0.0.1"
 CONNECT_TIMEOUT = "20s"
+
+
+def code_fingerprint() -> str:
+    """Hash of the tyosim package's code and data files (the same on every machine that
+    runs the same tyosim)."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".toml") and p.is_file()):
+        h.update(f.relative_to(root).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+_LOCAL: list[str] = []
+
+
+def local_fingerprint() -> str:
+    """The fingerprint of the code this process loaded (taken once, when `batch` is
+    imported), so a file edited since then is caught too."""
+    if not _LOCAL:
+        _LOCAL.append(code_fingerprint())
+    return _LOCAL[0]
+
+
+def _fingerprint_on_worker() -> str:
+    return code_fingerprint()  # looked up in the worker's own copy of this module
 
 
 def _import_distributed() -> Any:
@@ -56,6 +90,20 @@ class DaskExecutor:
                 raise InputError("command line", "--scheduler",
                                  f"cannot connect to Dask scheduler {scheduler!r}: {e}") from None
         self.address = self.client.scheduler.address
+        self.fingerprint = local_fingerprint()
+        try:
+            theirs = self.client.run(_fingerprint_on_worker)
+        except Exception as e:  # noqa: BLE001 — e.g. tyosim not importable on a worker
+            self.close()
+            raise InputError("command line", "--scheduler",
+                             f"Dask workers cannot run tyosim ({type(e).__name__}: {e}); "
+                             "install the same tyosim on every worker") from None
+        other = sorted(w for w, fp in theirs.items() if fp != self.fingerprint)
+        if other:
+            self.close()
+            raise InputError("command line", "--scheduler",
+                             f"Dask workers run other tyosim code than this process ({', '.join(other)}); "
+                             "their tables would differ — install the same tyosim on every worker")
 
     def run(self, tasks: Sequence[Any]) -> Iterator[Any]:
         from distributed import as_completed
@@ -87,7 +135,8 @@ class DaskExecutor:
     def describe(self) -> dict[str, Any]:
         workers = self.worker_addresses()
         return {"kind": self.kind, "scheduler": self.address, "started_by_tyosim": self.started_here,
-                "workers": len(workers), "worker_addresses": workers}
+                "workers": len(workers), "worker_addresses": workers,
+                "code_fingerprint": self.fingerprint}
 
     def close(self) -> None:
         self.client.close()
