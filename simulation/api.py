@@ -94,3 +94,36 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, out: str | Pat
     if res.failed:
         raise RuntimeError("replications failed:\n" + "\n".join(res.failed.values()))
     return Results(sc, folder, tables["monthly"], tables["hubs"], tables["services"])
+
+
+def run_batch(scenarios: list[Scenario | str | Path], reps: int | str = 10, out: str | Path = "results/batch",
+              workers: int = 1, years: float | None = None, progress: bool = False,
+              precision: float | None = None, scheduler: str | None = None):
+    """Run scenarios × replications with common random numbers into `out` (resumable).
+
+    Scenario files are loaded with `batch.prepare_scenarios` (one common seed). Returns the
+    batch result; compare with `compare(out, baseline=...)`.
+    """
+    from .batch import prepare_scenarios
+    from .batch import run_batch as _run_batch
+
+    paths = [s for s in scenarios if not isinstance(s, Scenario)]
+    if paths and len(paths) != len(scenarios):
+        raise TypeError("give either scenario files or Scenario objects, not both")
+    if paths:
+        scs, seed_info = prepare_scenarios(paths, years=years)
+    else:
+        scs, seed_info = list(scenarios), None
+    kwargs = dict(workers=workers, progress=progress, precision=precision, scheduler=scheduler)
+    if seed_info is not None:
+        kwargs["seed_info"] = seed_info
+    return _run_batch(scs, reps, out, **kwargs)
+
+
+def compare(folder: str | Path, baseline: str = "baseline") -> pd.DataFrame:
+    """Mean differences from the baseline with paired 95 % CIs, per scenario, KPI and year."""
+    from .compare import compare as _compare
+
+    table, notes = _compare(Path(folder), baseline)
+    table.attrs["notes"] = notes
+    return table
