@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, help="root seed (default: the scenario's run.seed)")
     r.add_argument("--years", type=_positive_float, help="simulated years (default: the scenario's run.years)")
     r.add_argument("--out", default="results", help="output folder (default: results/)")
-    r.add_argument("--workers", type=_positive_int, default=1, help="local worker processes")
+    r.add_argument("--workers", type=_positive_int, default=None,
+                   help="local worker processes (default: all cores; the tables do not depend on it)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
     v = sub.add_parser("validate", help="check scenario files")
@@ -148,7 +149,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         over["run"]["years"] = args.years
     sc = load_scenario(args.scenario, over if over["run"] else None)
     reps = args.reps or sc.run.replications
-    res = run_scenario(sc, reps, Path(args.out), workers=args.workers, progress=not args.quiet)
+    import os
+    workers = args.workers or os.cpu_count() or 1
+    res = run_scenario(sc, reps, Path(args.out), workers=workers, progress=not args.quiet)
     print_run_summary(res)
     write_yearly_csv(res)
     if res.failed:
