@@ -13,6 +13,7 @@ draws instead of one per draw, in the model's hot path.
 from __future__ import annotations
 
 import zlib
+from bisect import bisect_right
 
 import numpy as np
 
@@ -70,9 +71,6 @@ class Buffered:
         return v
 
     def choice(self, cum_probs: list[float]) -> int:
-        """Index drawn from cumulative probabilities (last entry 1.0)."""
-        u = self.uniform()
-        for i, c in enumerate(cum_probs):
-            if u < c:
-                return i
-        return len(cum_probs) - 1
+        """Index drawn from cumulative probabilities (last entry 1.0): the first i with u < cum[i]."""
+        i = bisect_right(cum_probs, self.uniform())
+        return i if i < len(cum_probs) else len(cum_probs) - 1
