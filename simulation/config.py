@@ -23,6 +23,7 @@ from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .budget_config import BudgetConfig
 from .errors import InputError
 from .region import DEFAULT_REGION, Region, load_region
 from .rules import Rules, load_rules, parse_overrides
@@ -177,6 +178,7 @@ class Scenario(_Strict):
     exits: ExitsConfig
     start_state: StartStateConfig
     benefits: BenefitsConfig | None = None
+    budget: BudgetConfig | None = None
     services: dict[str, ServiceConfig] = Field(default_factory=dict)
     service_order: list[str] = Field(default_factory=list)
     rules: dict[str, Any] = Field(default_factory=dict)

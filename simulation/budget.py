@@ -1,0 +1,503 @@
+"""Cost model, budget frame, gap and municipal shares of one scenario (`tyosim budget`).
+
+The plan (§1) sets the frame of the area's budget to the municipalities' state-grant
+increase (about €7.8 M a year, the 2025 level for the first three years) plus a transition
+funding in the first two years, and says the draft budget exceeds it, so an *adjustment*
+(sopeuttaminen) must fall on staff, purchased services or other expenses. This module
+turns a validated `Scenario` into that budget, year by year:
+
+cost, EUR a year
+    - **staff**: FTE × cost per person-year by role. Customer service per hub
+      (`Scenario.staff_by_hub`, explicit figures or the allocation rule), specialists and
+      administration (``[staff]``, default the region's figures); cost per person-year
+      ``budget.cost_per_fte_eur_by_role`` or else ``staff.cost_per_fte_eur`` (€60,000,
+      DOMAIN §5);
+    - **regional services** bought from the Jyväskylä area: ``staff.regional_services_fte``
+      htv-equivalents × ``budget.regional_services_cost_per_fte_eur``;
+    - **purchased services**, the *planned* cost = capacity × unit cost (`planned_purchases`):
+      ``places × 12 × unit_cost_eur_per_month``; ``budget_eur_per_year`` as given; a target
+      share of broad unemployment × the broad unemployment expected from the start state,
+      B = (start stock + participants of the services with places or a budget) / (1 − Σ
+      target shares) — the fixed point of "broad = unemployed + all participants";
+    - **other expenses** (premises, IT, travel): ``budget.other_expenses_eur_per_year``.
+frame, EUR a year
+    ``budget.frame_eur_per_year`` (or ``frame_eur_by_year[year]``) +
+    ``budget.transition_funding_eur_by_year[year]``.
+gap
+    cost − frame (positive: over the frame, to adjust). The gap counts as *closed* when
+    |gap| ≤ ``budget.gap_tolerance_share_of_frame`` × frame (1 %).
+
+The cost is constant over the years of a scenario (capacities and prices do not change
+with the year); the frame changes with the transition funding.
+
+Cost shares per municipality use `simulation.cost_sharing` with the scenario's key and
+rounding rule. Each municipality's share of the **unemployment-benefit** bill is its own
+cost and the meter of the services' effect (plan §1): it is shown *beside* the gap, per
+municipality, from simulated results (``--results DIR``), and never added to the cost or
+the gap. When the results carry no ``benefit_cost_municipal_eur`` it says "not available".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .budget_config import BudgetConfig
+from .config import Scenario, load_scenario
+from .cost_sharing import share_amount, weights_for_key
+from .errors import InputError
+from .experiment import read_table
+from .kpis import mean_ci
+
+NOT_AVAILABLE = "not available"
+MONTHS_PER_YEAR = 12
+
+
+# ---------------------------------------------------------------------------------------
+# cost model
+
+def budget_config(scenario: Scenario) -> BudgetConfig:
+    """The scenario's `[budget]` table, or an InputError saying where to add one."""
+    if scenario.budget is None:
+        raise InputError(scenario.source_file or scenario.name, "budget",
+                         "the scenario has no [budget] table (scenarios/base/area.toml has the "
+                         "sourced defaults; extend it or add one)")
+    return scenario.budget
+
+
+def budget_years(scenario: Scenario) -> list[int]:
+    """Calendar years the scenario's run touches (each budgeted as a full year)."""
+    start = scenario.run.start_date
+    end = start + timedelta(days=max(scenario.run.years * 365.25 - 1, 0))
+    return list(range(start.year, end.year + 1))
+
+
+def expected_broad_unemployment(scenario: Scenario) -> float:
+    """Broad unemployment expected from the start state (module docstring: the B rule)."""
+    stock = float(sum(scenario.start_state.stock_by_municipality.values()))
+    fixed = 0.0
+    target_sum = 0.0
+    for svc in scenario.services.values():
+        if svc.target_share_of_broad_unemployment is not None:
+            target_sum += svc.target_share_of_broad_unemployment
+        else:
+            fixed += _capacity_places(svc) or 0.0
+    if target_sum >= 1:
+        raise InputError(scenario.source_file, "services",
+                         f"target shares of broad unemployment sum to {target_sum:.3f} >= 1")
+    return (stock + fixed) / (1 - target_sum)
+
+
+def _capacity_places(svc) -> float | None:
+    caps = []
+    if svc.places is not None:
+        caps.append(svc.places)
+    if svc.budget_eur_per_year is not None and svc.unit_cost_eur_per_month > 0:
+        caps.append(svc.budget_eur_per_year / MONTHS_PER_YEAR / svc.unit_cost_eur_per_month)
+    return min(caps) if caps else None
+
+
+def planned_purchases(scenario: Scenario) -> pd.DataFrame:
+    """Planned cost of each purchased service: capacity × unit cost, with the rule used."""
+    broad = expected_broad_unemployment(scenario) if scenario.services else float("nan")
+    rows = []
+    for name, svc in scenario.services.items():
+        if svc.budget_eur_per_year is not None:
+            places = _capacity_places(svc)
+            cost = svc.budget_eur_per_year if svc.places is None else min(
+                svc.budget_eur_per_year, svc.places * MONTHS_PER_YEAR * svc.unit_cost_eur_per_month)
+            rule = "budget_eur_per_year"
+        elif svc.places is not None:
+            places = svc.places
+            cost = places * MONTHS_PER_YEAR * svc.unit_cost_eur_per_month
+            rule = "places x 12 x unit cost"
+        elif svc.target_share_of_broad_unemployment is not None:
+            places = svc.target_share_of_broad_unemployment * broad
+            cost = places * MONTHS_PER_YEAR * svc.unit_cost_eur_per_month
+            rule = f"target {svc.target_share_of_broad_unemployment:g} x broad {broad:,.0f} x 12 x unit cost"
+        else:
+            places, cost, rule = None, 0.0, "no capacity given: no planned purchase"
+        rows.append({"service": name, "label_fi": svc.label_fi, "kind": svc.kind or name,
+                     "planned_places": places, "unit_cost_eur_per_month": svc.unit_cost_eur_per_month,
+                     "planned_cost_eur": float(cost), "rule": rule})
+    return pd.DataFrame(rows, columns=["service", "label_fi", "kind", "planned_places",
+                                       "unit_cost_eur_per_month", "planned_cost_eur", "rule"])
+
+
+def _fte(scenario: Scenario, key: str, region_key: str) -> float:
+    v = getattr(scenario.staff, key)
+    return float(v if v is not None else scenario.region_obj().staff_fte.get(region_key, 0.0))
+
+
+def cost_items(scenario: Scenario) -> pd.DataFrame:
+    """One row per cost item: group, item, fte (for staff), unit cost, cost EUR a year."""
+    b = budget_config(scenario)
+    per_fte = scenario.staff.cost_per_fte_eur
+    role_cost = {r: b.cost_per_fte_eur_by_role.get(r, per_fte)
+                 for r in ("customer_service", "specialists", "administration")}
+    rows: list[dict[str, Any]] = []
+    for hub, fte in scenario.staff_by_hub().items():
+        rows.append({"group": "staff", "item": f"customer_service:{hub}", "fte": fte,
+                     "unit_cost_eur": role_cost["customer_service"],
+                     "cost_eur": fte * role_cost["customer_service"]})
+    for role, key, rkey in (("specialists", "specialists_fte", "specialists"),
+                            ("administration", "administration_fte", "administration")):
+        fte = _fte(scenario, key, rkey)
+        rows.append({"group": "staff", "item": role, "fte": fte, "unit_cost_eur": role_cost[role],
+                     "cost_eur": fte * role_cost[role]})
+    reg_fte = _fte(scenario, "regional_services_fte", "regional_services_bought")
+    reg_price = b.regional_services_cost_per_fte_eur if b.regional_services_cost_per_fte_eur is not None else per_fte
+    rows.append({"group": "regional_services", "item": "regional_services_jyvaskyla", "fte": reg_fte,
+                 "unit_cost_eur": reg_price, "cost_eur": reg_fte * reg_price})
+    for _, p in planned_purchases(scenario).iterrows():
+        rows.append({"group": "purchased_services", "item": f"service:{p.service}", "fte": np.nan,
+                     "unit_cost_eur": p.unit_cost_eur_per_month, "cost_eur": p.planned_cost_eur})
+    rows.append({"group": "other_expenses", "item": "other_expenses", "fte": np.nan,
+                 "unit_cost_eur": np.nan, "cost_eur": b.other_expenses_eur_per_year})
+    return pd.DataFrame(rows)
+
+
+def frame_by_year(scenario: Scenario) -> pd.DataFrame:
+    """State grant, transition funding and frame, EUR, per budget year."""
+    b = budget_config(scenario)
+    rows = []
+    for y in budget_years(scenario):
+        grant = b.frame_eur_by_year.get(str(y), b.frame_eur_per_year)
+        trans = b.transition_funding_eur_by_year.get(str(y), 0.0)
+        rows.append({"year": y, "state_grant_eur": grant, "transition_funding_eur": trans,
+                     "frame_eur": grant + trans})
+    return pd.DataFrame(rows)
+
+
+def budget_table(scenario: Scenario) -> pd.DataFrame:
+    """Per year: cost by group, total cost, frame, gap and whether the gap is closed."""
+    b = budget_config(scenario)
+    items = cost_items(scenario)
+    by_group = items.groupby("group", sort=False)["cost_eur"].sum()
+    fr = frame_by_year(scenario)
+    for g in ("staff", "regional_services", "purchased_services", "other_expenses"):
+        fr[f"{g}_eur"] = float(by_group.get(g, 0.0))
+    fr["cost_eur"] = float(items["cost_eur"].sum())
+    fr["gap_eur"] = fr["cost_eur"] - fr["frame_eur"]
+    fr["gap_share_of_frame"] = fr["gap_eur"] / fr["frame_eur"].where(fr["frame_eur"] > 0)
+    fr["gap_tolerance_eur"] = b.gap_tolerance_share_of_frame * fr["frame_eur"]
+    fr["closed"] = fr["gap_eur"].abs() <= fr["gap_tolerance_eur"]
+    return fr
+
+
+def sharing_weights(scenario: Scenario) -> dict[str, float]:
+    b = budget_config(scenario)
+    region = scenario.region_obj()
+    given = b.use_of_services_by_municipality if b.cost_sharing_key == "use_of_services" else None
+    if b.cost_sharing_key == "use_of_services" and not given:
+        raise InputError(scenario.source_file, "budget.use_of_services_by_municipality",
+                         "cost_sharing_key = \"use_of_services\" needs the figures per municipality")
+    return weights_for_key(region, b.cost_sharing_key, None, given)
+
+
+def municipal_shares(scenario: Scenario, table: pd.DataFrame | None = None,
+                     benefit: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per year × municipality: share of the cost and of the gap (and, beside them, benefits).
+
+    `benefit` (from `benefit_by_municipality`) adds the municipality's simulated share of
+    unemployment benefits — its own cost, kept outside the area's cost and gap.
+    """
+    b = budget_config(scenario)
+    table = budget_table(scenario) if table is None else table
+    weights = sharing_weights(scenario)
+    rows = []
+    for _, t in table.iterrows():
+        cost = share_amount(t.cost_eur, weights, b.cost_sharing_rounding, b.cost_sharing_percent_decimals)
+        gap = share_amount(t.gap_eur, weights, b.cost_sharing_rounding, b.cost_sharing_percent_decimals)
+        for c, g in zip(cost, gap, strict=False):
+            rows.append({"year": int(t.year), "municipality": c.municipality, "weight": float(c.weight),
+                         "share": float(c.share_used), "cost_share_eur": float(c.amount_eur),
+                         "gap_share_eur": float(g.amount_eur)})
+    out = pd.DataFrame(rows)
+    if benefit is not None and len(benefit):
+        out = out.merge(benefit, on=["year", "municipality"], how="left")
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# simulated results beside the plan
+
+def scenario_results_folder(results: Path, name: str) -> Path | None:
+    """`results` itself (a scenario folder) or `results/<name>`, if it holds a monthly table."""
+    results = Path(results)
+    for cand in (results / name, results):
+        if (cand / "monthly").is_dir() and (cand / "manifest.json").exists():
+            man = json.loads((cand / "manifest.json").read_text(encoding="utf-8"))
+            if man.get("scenario") == name:
+                return cand
+    return None
+
+
+def _yearly_ci(df: pd.DataFrame, value: str, by: list[str], annualise: bool = False) -> pd.DataFrame:
+    """Sum `value` per replication × year × by, then mean and 95 % CI over replications.
+
+    With `annualise`, a year the run covers only partly is scaled to twelve months
+    (sum × 12 / simulated months of that year); ``simulated_months`` says how many there were.
+    """
+    d = df.assign(year=df["month"].astype(str).str[:4].astype(int))
+    months = d.groupby("year")["month"].nunique()
+    per_rep = d.groupby(["replication", "year", *by], as_index=False)[value].sum()
+    if annualise:
+        per_rep[value] = per_rep[value] * MONTHS_PER_YEAR / per_rep["year"].map(months)
+    rows = []
+    for key, g in per_rep.groupby(["year", *by]):
+        key = key if isinstance(key, tuple) else (key,)
+        mean, _sd, lo, hi = mean_ci(g[value])
+        rows.append({**dict(zip(["year", *by], key, strict=False)), f"{value}_mean": mean,
+                     f"{value}_ci95_lo": lo, f"{value}_ci95_hi": hi, "n_replications": len(g),
+                     "simulated_months": int(months[key[0]])})
+    return pd.DataFrame(rows)
+
+
+def benefit_by_municipality(monthly: pd.DataFrame) -> pd.DataFrame | None:
+    """Municipal benefit share, EUR a year (annualised), per year × municipality, mean and 95 % CI.
+
+    None when the monthly table has no ``benefit_cost_municipal_eur`` column.
+    """
+    if monthly is None or monthly.empty or "benefit_cost_municipal_eur" not in monthly:
+        return None
+    out = _yearly_ci(monthly, "benefit_cost_municipal_eur", ["municipality"], annualise=True)
+    out = out.rename(columns={"benefit_cost_municipal_eur_mean": "benefit_municipal_eur",
+                              "benefit_cost_municipal_eur_ci95_lo": "benefit_municipal_eur_ci95_lo",
+                              "benefit_cost_municipal_eur_ci95_hi": "benefit_municipal_eur_ci95_hi"})
+    return out.drop(columns=["n_replications"])
+
+
+def actual_service_cost(services: pd.DataFrame) -> pd.DataFrame | None:
+    """Simulated service cost (``services.cost_eur``) per year × service, EUR a year, mean and 95 % CI.
+
+    Annualised: a year the run covers only partly is scaled to twelve months, so it compares
+    with the planned cost (``simulated_months`` tells how many months were simulated).
+    """
+    if services is None or services.empty or "cost_eur" not in services:
+        return None
+    return _yearly_ci(services, "cost_eur", ["service"], annualise=True)
+
+
+# ---------------------------------------------------------------------------------------
+# the budget of one scenario
+
+@dataclass
+class Budget:
+    scenario: Scenario
+    table: pd.DataFrame                       # per year
+    items: pd.DataFrame                       # per cost item (a year)
+    purchases: pd.DataFrame                   # planned purchases with their rule
+    municipalities: pd.DataFrame              # per year × municipality
+    actual_services: pd.DataFrame | None = None
+    benefit_available: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        b = budget_config(self.scenario)
+        years: dict[str, Any] = {}
+        for _, t in self.table.iterrows():
+            y = str(int(t.year))
+            years[y] = {
+                "cost_eur": t.cost_eur, "frame_eur": t.frame_eur, "gap_eur": t.gap_eur,
+                "state_grant_eur": t.state_grant_eur, "transition_funding_eur": t.transition_funding_eur,
+                "gap_share_of_frame": t.gap_share_of_frame, "closed": bool(t.closed),
+                "cost_by_group_eur": {g: t[f"{g}_eur"] for g in
+                                      ("staff", "regional_services", "purchased_services", "other_expenses")},
+            }
+            if self.actual_services is not None:
+                a = self.actual_services[self.actual_services.year == int(t.year)]
+                years[y]["simulated_service_cost_eur"] = float(a["cost_eur_mean"].sum()) if len(a) else None
+        munis = []
+        for _, r in self.municipalities.iterrows():
+            d = {"year": int(r.year), "municipality": r.municipality, "weight": r.weight,
+                 "share": r.share, "cost_share_eur": r.cost_share_eur, "gap_share_eur": r.gap_share_eur}
+            if self.benefit_available and pd.notna(r.get("benefit_municipal_eur", np.nan)):
+                d["benefit_municipal_eur"] = r.benefit_municipal_eur
+                d["benefit_municipal_eur_ci95"] = [r.benefit_municipal_eur_ci95_lo,
+                                                   r.benefit_municipal_eur_ci95_hi]
+            else:
+                d["benefit_municipal_eur"] = NOT_AVAILABLE
+            munis.append(d)
+        return {
+            "scenario": self.scenario.name,
+            "description": self.scenario.description,
+            "years": years,
+            "cost_items": _records(self.items),
+            "purchases": _records(self.purchases),
+            "cost_sharing": {"key": b.cost_sharing_key, "rounding": b.cost_sharing_rounding,
+                             "municipalities": munis},
+            "gap_tolerance_share_of_frame": b.gap_tolerance_share_of_frame,
+            "sources": dict(b.sources),
+            "notes": list(self.notes),
+        }
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for r in df.to_dict(orient="records"):
+        out.append({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()})
+    return out
+
+
+def compute_budget(scenario: Scenario, results: str | Path | None = None) -> Budget:
+    """The budget of `scenario`; with `results` (a run/batch folder) also simulated figures."""
+    table = budget_table(scenario)
+    notes = []
+    b = budget_config(scenario)
+    years = budget_years(scenario)
+    if len(years) > 3:
+        notes.append(f"the plan fixes the frame for the first three years only; "
+                     f"{years[3]}–{years[-1]} use the same level unless frame_eur_by_year says otherwise")
+    if not b.transition_funding_eur_by_year:
+        notes.append("transition funding: none entered (the plan gives no figure; "
+                     "budget.transition_funding_eur_by_year)")
+    benefit = actual = None
+    if results is not None:
+        folder = scenario_results_folder(Path(results), scenario.name)
+        if folder is None:
+            notes.append(f"no results of scenario {scenario.name!r} under {results}: simulated figures "
+                         f"not available")
+        else:
+            monthly = read_table(folder, "monthly")
+            benefit = benefit_by_municipality(monthly)
+            actual = actual_service_cost(read_table(folder, "services"))
+    if benefit is None:
+        notes.append("municipal benefit share: not available (run the scenario and pass --results DIR; "
+                     "the monthly table must carry benefit_cost_municipal_eur)")
+    munis = municipal_shares(scenario, table, benefit)
+    return Budget(scenario, table, cost_items(scenario), planned_purchases(scenario), munis,
+                  actual, benefit is not None, notes)
+
+
+# ---------------------------------------------------------------------------------------
+# output
+
+def _eur(x: float) -> str:
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
+
+
+def format_budget(bud: Budget, fmt: str = "table") -> str:
+    """The budget as a text table, a long CSV or JSON."""
+    if fmt == "json":
+        return json.dumps(_clean(bud.to_dict()), ensure_ascii=False, indent=2, default=_json_default)
+    if fmt == "csv":
+        return _budget_csv(bud)
+    sc, t = bud.scenario, bud.table
+    years = [int(y) for y in t.year]
+    w = 14
+    lines = [f"budget of scenario {sc.name}" + (f": {sc.description}" if sc.description else ""),
+             "EUR a year; cost = plan (capacities x unit costs), not simulated use", ""]
+    lines.append(f"{'item':<44}{'fte':>7}" + "".join(f"{y:>{w}}" for y in years))
+    for _, r in bud.items.iterrows():
+        fte = "" if pd.isna(r.fte) else f"{r.fte:.1f}"
+        lines.append(f"{r['item']:<44}{fte:>7}" + "".join(f"{_eur(r.cost_eur):>{w}}" for _ in years))
+    lines.append("-" * (51 + w * len(years)))
+    for label, col in (("cost", "cost_eur"), ("  staff", "staff_eur"),
+                       ("  regional services (Jyväskylä)", "regional_services_eur"),
+                       ("  purchased services", "purchased_services_eur"),
+                       ("  other expenses", "other_expenses_eur"),
+                       ("frame", "frame_eur"), ("  state-grant increase", "state_grant_eur"),
+                       ("  transition funding", "transition_funding_eur"),
+                       ("gap (cost - frame)", "gap_eur")):
+        lines.append(f"{label:<51}" + "".join(f"{_eur(v):>{w}}" for v in t[col]))
+    lines.append(f"{'gap, % of frame':<51}" + "".join(f"{100 * v:>{w}.1f}" for v in t.gap_share_of_frame))
+    tol = budget_config(sc).gap_tolerance_share_of_frame
+    lines.append(f"{f'closed (|gap| <= {100 * tol:g} % of frame)':<51}"
+                 + "".join(f"{('yes' if c else 'no'):>{w}}" for c in t.closed))
+    if bud.actual_services is not None:
+        act = bud.actual_services.groupby("year")["cost_eur_mean"].sum()
+        lines.append(f"{'simulated service cost (mean, a year)':<51}"
+                     + "".join(f"{_eur(act.get(y, np.nan)):>{w}}" for y in years))
+    lines += ["", "planned purchases (rule):"]
+    for _, p in bud.purchases.iterrows():
+        places = "" if p.planned_places is None or pd.isna(p.planned_places) else f"{p.planned_places:,.1f}"
+        lines.append(f"  {p.service:<30}{places:>9} places  {_eur(p.planned_cost_eur):>12}  {p.rule}")
+    b = budget_config(sc)
+    y0 = years[0]
+    m = bud.municipalities[bud.municipalities.year == y0]
+    lines += ["", f"share per municipality, {y0} (key {b.cost_sharing_key}, rounding {b.cost_sharing_rounding}); "
+              "municipal benefit share beside the gap, not in it:"]
+    lines.append(f"  {'municipality':<14}{'share %':>9}{'cost share':>14}{'gap share':>14}"
+                 f"{'benefit, municipal (sim.)':>28}")
+    for _, r in m.iterrows():
+        if bud.benefit_available and pd.notna(r.get("benefit_municipal_eur", np.nan)):
+            ben = f"{_eur(r.benefit_municipal_eur)} [{_eur(r.benefit_municipal_eur_ci95_lo)}–" \
+                  f"{_eur(r.benefit_municipal_eur_ci95_hi)}]"
+        else:
+            ben = NOT_AVAILABLE
+        lines.append(f"  {r.municipality:<14}{100 * r.share:>9.2f}{_eur(r.cost_share_eur):>14}"
+                     f"{_eur(r.gap_share_eur):>14}{ben:>28}")
+    if bud.notes:
+        lines += ["", "notes:"] + [f"  - {n}" for n in bud.notes]
+    return "\n".join(lines)
+
+
+def _budget_csv(bud: Budget) -> str:
+    rows = []
+    for _, t in bud.table.iterrows():
+        y = int(t.year)
+        for col in ("cost_eur", "frame_eur", "gap_eur", "state_grant_eur", "transition_funding_eur",
+                    "staff_eur", "regional_services_eur", "purchased_services_eur", "other_expenses_eur"):
+            rows.append({"section": "total", "year": y, "name": col, "value": t[col]})
+        for _, r in bud.items.iterrows():
+            rows.append({"section": "cost_item", "year": y, "name": r["item"], "value": r.cost_eur})
+    for _, r in bud.municipalities.iterrows():
+        for col in ("cost_share_eur", "gap_share_eur", "benefit_municipal_eur"):
+            if col in r and pd.notna(r[col]):
+                rows.append({"section": f"municipality:{col}", "year": int(r.year),
+                             "name": r.municipality, "value": r[col]})
+            elif col == "benefit_municipal_eur":
+                rows.append({"section": f"municipality:{col}", "year": int(r.year),
+                             "name": r.municipality, "value": NOT_AVAILABLE})
+    return pd.DataFrame(rows).to_csv(index=False).rstrip("\n")
+
+
+def _clean(x: Any) -> Any:
+    """NaN → None, numpy scalars → Python (strict JSON)."""
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if isinstance(x, (np.bool_, bool)):
+        return bool(x)
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return None if math.isnan(x) else float(x)
+    return x
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return None if np.isnan(o) else float(o)
+    if isinstance(o, (np.bool_,)):
+        return bool(o)
+    if isinstance(o, date):
+        return o.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(o)}")
+
+
+def budget_command(args: argparse.Namespace) -> int:
+    """`tyosim budget FILE`: a scenario's budget, or a cost-sharing file's table."""
+    from .cost_sharing import compute_sharing, format_sharing, is_sharing_file, load_sharing_file
+
+    path = Path(args.scenario)
+    if not path.exists():
+        raise InputError(str(path), None, "file not found")
+    if is_sharing_file(path):
+        print(format_sharing(compute_sharing(load_sharing_file(path)), args.format))
+        return 0
+    sc = load_scenario(path)
+    print(format_budget(compute_budget(sc, getattr(args, "results", None)), args.format))
+    return 0

@@ -1,0 +1,87 @@
+"""Budget parameters of a scenario: the `[budget]` table.
+
+The cost model (`simulation.budget`) reads staff figures and service capacities from the
+scenario itself (``[staff]``, ``[services.*]``) — those are the levers the simulation
+sees, so an adjustment made there shows its consequences in the model's tables. This
+table holds what only the budget needs: the frame (the state-grant increase and the
+transition funding), costs that do not act in the model (other expenses, the price of
+the regional services bought from the Jyväskylä area, cost per person-year by role) and
+how the cost is shared between municipalities. Units are in the key names; every default
+lives in ``scenarios/base/area.toml`` with its source, not here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+STAFF_ROLES = ("customer_service", "specialists", "administration")
+SHARING_KEYS = ("population_2022_12_31", "labour_force_2019", "unemployed_2019_mean",
+                "use_of_services")
+ROUNDING_RULES = ("exact", "rounded_percent", "rounded_percent_largest_remainder")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+class BudgetConfig(BaseModel):
+    """The `[budget]` table of a scenario (see ``docs/budget.md``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    # -- the frame ------------------------------------------------------------------------
+    frame_eur_per_year: float = Field(ge=0)
+    """The state-grant increase of the area's municipalities, EUR a year (the 2025 level)."""
+    frame_eur_by_year: dict[str, float] = Field(default_factory=dict)
+    """Optional frame for given years ("2028" = ...), replacing `frame_eur_per_year`."""
+    transition_funding_eur_by_year: dict[str, float] = Field(default_factory=dict)
+    """Transition funding on top of the grant, EUR, by year ("2025" = ...)."""
+
+    # -- costs that do not act in the model -------------------------------------------------
+    other_expenses_eur_per_year: float = Field(ge=0)
+    regional_services_cost_per_fte_eur: float | None = Field(default=None, ge=0)
+    """Price of one htv-equivalent bought from the Jyväskylä area (default: staff.cost_per_fte_eur)."""
+    cost_per_fte_eur_by_role: dict[str, float] = Field(default_factory=dict)
+    """Optional cost per person-year by role (customer_service, specialists, administration)."""
+
+    # -- cost sharing between municipalities ---------------------------------------------
+    cost_sharing_key: Literal["population_2022_12_31", "labour_force_2019", "unemployed_2019_mean",
+                              "use_of_services"] = "labour_force_2019"
+    cost_sharing_rounding: Literal["exact", "rounded_percent",
+                                   "rounded_percent_largest_remainder"] = "exact"
+    cost_sharing_percent_decimals: int = Field(default=1, ge=0, le=6)
+    use_of_services_by_municipality: dict[str, float] = Field(default_factory=dict)
+    """Weights for ``cost_sharing_key = "use_of_services"`` (e.g. participant-months)."""
+
+    # -- how "closed" is judged ------------------------------------------------------------
+    gap_tolerance_share_of_frame: float = Field(default=0.01, ge=0, le=1)
+
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("frame_eur_by_year", "transition_funding_eur_by_year")
+    @classmethod
+    def _years(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            if not _YEAR.match(k):
+                raise ValueError(f"key {k!r} is not a year (write \"2025\" = ...)")
+            if x < 0:
+                raise ValueError(f"{k}: cannot be negative (got {x})")
+        return v
+
+    @field_validator("cost_per_fte_eur_by_role")
+    @classmethod
+    def _roles(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            if k not in STAFF_ROLES:
+                raise ValueError(f"unknown role {k!r}; known: {', '.join(STAFF_ROLES)}")
+            if x < 0:
+                raise ValueError(f"{k}: cannot be negative (got {x})")
+        return v
+
+    @field_validator("use_of_services_by_municipality")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            if x < 0:
+                raise ValueError(f"{k}: cannot be negative (got {x})")
+        return v
