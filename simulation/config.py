@@ -314,15 +314,38 @@ def _file_for(prov: Mapping[str, str], key: str, default: str) -> str:
     return default
 
 
+def _as_model(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation (X, X | None, dict[str, X])."""
+    import typing
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        m = _as_model(arg)
+        if m is not None:
+            return m
+    return None
+
+
 def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model whose field list holds the last part of `loc` (for "did you mean")."""
+    import typing
     model: Any = Scenario
-    for part in loc[:-1]:
+    parts = list(loc[:-1])
+    i = 0
+    while i < len(parts):
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             return None
-        f = model.model_fields.get(str(part))
+        f = model.model_fields.get(str(parts[i]))
         if f is None:
             return None
-        model = f.annotation
+        ann = f.annotation
+        inner = _as_model(ann)
+        origin = typing.get_origin(ann)
+        is_dict = origin is dict or any(typing.get_origin(a) is dict for a in typing.get_args(ann))
+        if is_dict and inner is not None:
+            i += 1  # skip the dict key (e.g. the service's name)
+        model = inner
+        i += 1
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 

@@ -604,3 +604,16 @@ def test_repository_scenarios_validate(path):
     sc = load_scenario(path)
     assert sc.name
     assert sum(sc.staff_by_hub().values()) > 0
+
+
+def test_unknown_key_inside_optional_and_named_tables_gets_a_suggestion(tmp_path):
+    """Keys under [services.NAME] and [budget] are checked with a "did you mean" too."""
+    base = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+    for table, key, hint in (("services.coaching", "place", "places"),
+                             ("budget", "frame_eur_per_yer", "frame_eur_per_year")):
+        p = tmp_path / f"{key}.toml"
+        p.write_text(f'extends = "{base.as_posix()}"\nname = "t"\n[{table}]\n{key} = 1.0\n', encoding="utf-8")
+        with pytest.raises(InputError) as e:
+            load_scenario(p)
+        assert e.value.key == f"{table}.{key}"
+        assert f"did you mean '{hint}'" in e.value.reason
