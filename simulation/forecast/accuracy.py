@@ -24,8 +24,9 @@ def mase_scale(train: np.ndarray, season: int = SEASON_MONTHS) -> float:
     return scale if scale > 0 else 1.0
 
 
-def mase(actual: np.ndarray, forecast: np.ndarray, train: np.ndarray,
-         season: int = SEASON_MONTHS) -> float:
+def mase(
+    actual: np.ndarray, forecast: np.ndarray, train: np.ndarray, season: int = SEASON_MONTHS
+) -> float:
     """Mean absolute scaled error of `forecast` against `actual`, scaled on `train`."""
     a, f = np.asarray(actual, dtype=float), np.asarray(forecast, dtype=float)
     return float(np.mean(np.abs(a - f)) / mase_scale(train, season))

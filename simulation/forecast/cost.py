@@ -61,28 +61,40 @@ class CostAssumptions:
     benefit_recipient_share: float = 1.0
     long_term_share: float = 0.42
     long_term_threshold_paid_days: float = 258.0
-    sources: dict[str, str] = field(default_factory=lambda: {
-        "paid_days_per_month": "DOMAIN.md §5: paid 5 days a week, 21.5 days a month on average (Kela)",
-        "earnings_related_eur_per_day": "DOMAIN.md §5: average earnings-related allowance about €80/day",
-        "earnings_related_share": "DOMAIN.md §6: Kela, end of 2024, 122,512 of 334,068 recipients",
-        "labour_market_subsidy_share": "DOMAIN.md §6: Kela, end of 2024, 176,133 of 334,068 recipients",
-        "benefit_recipient_share": "ASSUMPTION: every unemployed jobseeker is paid a benefit "
-                                   "(Kela 2024: 334,068 recipients vs ~300,000 unemployed jobseekers, same order)",
-        "long_term_share": "DOMAIN.md §6: 42 % of unemployed jobseekers long-term (≥ 12 months), "
-                           "whole country, Nov 2025 (TEM); used as the share paid > threshold days",
-        "long_term_threshold_paid_days": "12 months × 21.5 paid days ≈ 258 paid days",
-    })
+    sources: dict[str, str] = field(
+        default_factory=lambda: {
+            "paid_days_per_month": "DOMAIN.md §5: paid 5 days a week, "
+            "21.5 days a month on average (Kela)",
+            "earnings_related_eur_per_day": "DOMAIN.md §5: average earnings-related "
+            "allowance about €80/day",
+            "earnings_related_share": "DOMAIN.md §6: Kela, end of 2024, "
+            "122,512 of 334,068 recipients",
+            "labour_market_subsidy_share": "DOMAIN.md §6: Kela, end of 2024, "
+            "176,133 of 334,068 recipients",
+            "benefit_recipient_share": "ASSUMPTION: every unemployed jobseeker is paid a benefit "
+            "(Kela 2024: 334,068 recipients vs ~300,000 unemployed jobseekers, same order)",
+            "long_term_share": "DOMAIN.md §6: 42 % of unemployed jobseekers long-term "
+            "(≥ 12 months), whole country, Nov 2025 (TEM); used as the share paid > threshold days",
+            "long_term_threshold_paid_days": "12 months × 21.5 paid days ≈ 258 paid days",
+        }
+    )
 
     def __post_init__(self) -> None:
-        for name in ("earnings_related_share", "labour_market_subsidy_share",
-                     "benefit_recipient_share", "long_term_share"):
+        for name in (
+            "earnings_related_share",
+            "labour_market_subsidy_share",
+            "benefit_recipient_share",
+            "long_term_share",
+        ):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} = {v} is outside 0–1")
         if self.earnings_related_share + self.labour_market_subsidy_share > 1.0 + 1e-9:
             raise ValueError("earnings_related_share + labour_market_subsidy_share exceeds 1")
         if self.paid_days_per_month <= 0 or self.long_term_threshold_paid_days <= 0:
-            raise ValueError("paid_days_per_month and long_term_threshold_paid_days must be positive")
+            raise ValueError(
+                "paid_days_per_month and long_term_threshold_paid_days must be positive"
+            )
 
     @property
     def basic_allowance_share(self) -> float:
@@ -98,7 +110,9 @@ class CostAssumptions:
         return asdict(self)
 
 
-def effective_municipal_share(schedule: tuple[tuple[int, float], ...], mean_paid_days: float) -> float:
+def effective_municipal_share(
+    schedule: tuple[tuple[int, float], ...], mean_paid_days: float
+) -> float:
     """Average municipal share over recipients whose paid days are exponential(mean).
 
     ``schedule`` is ``((from_day, share), ...)``; a recipient on paid day ``d`` is billed
@@ -109,7 +123,8 @@ def effective_municipal_share(schedule: tuple[tuple[int, float], ...], mean_paid
     for i, (from_day, share) in enumerate(steps):
         upper = steps[i + 1][0] if i + 1 < len(steps) else np.inf
         p = np.exp(-(from_day - 1) / mean_paid_days) - (
-            0.0 if upper == np.inf else np.exp(-(upper - 1) / mean_paid_days))
+            0.0 if upper == np.inf else np.exp(-(upper - 1) / mean_paid_days)
+        )
         total += share * p
     return float(total)
 
@@ -129,8 +144,10 @@ class MonthRates:
 def month_rates(month: pd.Period, rules_in_force: RulesInForce, a: CostAssumptions) -> MonthRates:
     """Cost per unemployed jobseeker in `month` under the rules in force then."""
     basic = rules_in_force.basic_allowance_eur_per_day
-    per_day = a.earnings_related_share * a.earnings_related_eur_per_day + (
-        1.0 - a.earnings_related_share) * basic
+    per_day = (
+        a.earnings_related_share * a.earnings_related_eur_per_day
+        + (1.0 - a.earnings_related_share) * basic
+    )
     covered = set(rules_in_force.municipal_share_benefits)
     co_paid = 0.0
     if "earnings_related" in covered:
@@ -139,7 +156,9 @@ def month_rates(month: pd.Period, rules_in_force: RulesInForce, a: CostAssumptio
         co_paid += a.labour_market_subsidy_share
     if "basic_allowance" in covered or "general_benefit" in covered:
         co_paid += a.basic_allowance_share
-    eff = effective_municipal_share(tuple(rules_in_force.municipal_share_schedule), a.mean_paid_days)
+    eff = effective_municipal_share(
+        tuple(rules_in_force.municipal_share_schedule), a.mean_paid_days
+    )
     days = a.paid_days_per_month * a.benefit_recipient_share
     return MonthRates(month, days * per_day, days * basic * co_paid * eff, basic, eff, co_paid)
 
@@ -149,8 +168,12 @@ def rates_for_months(months: pd.PeriodIndex, rules: Rules, a: CostAssumptions) -
     return [month_rates(m, rules.on(date(m.year, m.month, 15)), a) for m in months]
 
 
-def cost_table(paths: dict[tuple[str, str], np.ndarray], months: pd.PeriodIndex, rules: Rules,
-               a: CostAssumptions) -> pd.DataFrame:
+def cost_table(
+    paths: dict[tuple[str, str], np.ndarray],
+    months: pd.PeriodIndex,
+    rules: Rules,
+    a: CostAssumptions,
+) -> pd.DataFrame:
     """Benefit cost and municipal share by series and calendar year, with intervals.
 
     Parameters
@@ -183,14 +206,30 @@ def cost_table(paths: dict[tuple[str, str], np.ndarray], months: pd.PeriodIndex,
             sel = years == yr
             c = (p[sel] * total[sel, None]).sum(axis=0)
             mc = (p[sel] * muni[sel, None]).sum(axis=0)
-            row = {"series": name, "level": level, "year": int(yr), "months": int(sel.sum()),
-                   "jobseekers_mean": float(p[sel].mean())}
+            row = {
+                "series": name,
+                "level": level,
+                "year": int(yr),
+                "months": int(sel.sum()),
+                "jobseekers_mean": float(p[sel].mean()),
+            }
             for col, v in (("cost_eur", c), ("municipal_cost_eur", mc)):
                 lo95, lo80, hi80, hi95 = np.quantile(v, [0.025, 0.10, 0.90, 0.975])
-                row.update({col: float(v.mean()), f"{col}_lo80": float(lo80), f"{col}_hi80": float(hi80),
-                            f"{col}_lo95": float(lo95), f"{col}_hi95": float(hi95)})
-            rs = [r for r, s in zip(rates, sel) if s]
-            row["basic_allowance_eur_per_day"] = float(np.mean([r.basic_allowance_eur_per_day for r in rs]))
-            row["effective_municipal_share"] = float(np.mean([r.effective_municipal_share for r in rs]))
+                row.update(
+                    {
+                        col: float(v.mean()),
+                        f"{col}_lo80": float(lo80),
+                        f"{col}_hi80": float(hi80),
+                        f"{col}_lo95": float(lo95),
+                        f"{col}_hi95": float(hi95),
+                    }
+                )
+            rs = [r for r, s in zip(rates, sel, strict=False) if s]
+            row["basic_allowance_eur_per_day"] = float(
+                np.mean([r.basic_allowance_eur_per_day for r in rs])
+            )
+            row["effective_municipal_share"] = float(
+                np.mean([r.effective_municipal_share for r in rs])
+            )
             rows.append(row)
     return pd.DataFrame(rows)

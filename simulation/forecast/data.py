@@ -74,12 +74,18 @@ class MonthlyData:
         """
         p = parse_month(month, "--until") if isinstance(month, str) else month
         if p < self.first_month:
-            raise InputError(self.source, "--until",
-                             f"{p} is before the first month of the data ({self.first_month})")
+            raise InputError(
+                self.source,
+                "--until",
+                f"{p} is before the first month of the data ({self.first_month})",
+            )
         cut = self.unemployed.loc[:p]
         if len(cut) < MIN_MONTHS:
-            raise InputError(self.source, "--until",
-                             f"cutting at {p} leaves {len(cut)} months; at least {MIN_MONTHS} needed")
+            raise InputError(
+                self.source,
+                "--until",
+                f"cutting at {p} leaves {len(cut)} months; at least {MIN_MONTHS} needed",
+            )
         return MonthlyData(cut, self.source, self.notes)
 
 
@@ -88,8 +94,13 @@ def parse_month(text: str, where: str, file: str | None = "command line") -> pd.
     s = str(text).strip()
     if len(s) == 7 and s[4] == "M" and s[:4].isdigit() and s[5:].isdigit():
         s = f"{s[:4]}-{s[5:]}"
-    if not (len(s) == 7 and s[4] == "-" and s[:4].isdigit() and s[5:].isdigit()
-            and 1 <= int(s[5:]) <= 12):
+    if not (
+        len(s) == 7
+        and s[4] == "-"
+        and s[:4].isdigit()
+        and s[5:].isdigit()
+        and 1 <= int(s[5:]) <= 12
+    ):
         raise InputError(file, where, f"expected a month as YYYY-MM, got {text!r}")
     return pd.Period(s, freq="M")
 
@@ -156,17 +167,21 @@ def read_long_text(text: str, name: str) -> pd.DataFrame:
     (``row N`` = line N of the file, the header being line 1).
     """
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                         skip_blank_lines=False)
+        df = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
+        )
     except pd.errors.ParserError as e:
         raise InputError(name, None, f"not a readable CSV: {e}") from None
     df.columns = [c.strip().lower() for c in df.columns]
     for col in REQUIRED_COLUMNS:
         if col not in df.columns:
-            raise InputError(name, f"column {col!r}",
-                             f"missing; the file has columns {', '.join(df.columns)} "
-                             f"(expected {', '.join(REQUIRED_COLUMNS)}[, "
-                             f"{', '.join(OPTIONAL_NUMERIC_COLUMNS)}])")
+            raise InputError(
+                name,
+                f"column {col!r}",
+                f"missing; the file has columns {', '.join(df.columns)} "
+                f"(expected {', '.join(REQUIRED_COLUMNS)}[, "
+                f"{', '.join(OPTIONAL_NUMERIC_COLUMNS)}])",
+            )
     keep = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_NUMERIC_COLUMNS) if c in df.columns]
     df = df[keep].copy()
     df["_row"] = [f"row {i + 2}" for i in range(len(df))]
@@ -186,23 +201,34 @@ def validate_long(long: pd.DataFrame, name: str) -> MonthlyData:
     months: list[pd.Period] = []
     values = np.empty(len(long))
     munis = long["municipality"].astype(str).str.strip().tolist()
-    for i, (row, m, mon, val) in enumerate(zip(long["_row"], munis, long["month"], long["unemployed"])):
+    for i, (row, m, mon, val) in enumerate(
+        zip(long["_row"], munis, long["month"], long["unemployed"], strict=False)
+    ):
         if not m:
             raise InputError(name, f"{row}: municipality", "empty")
         months.append(parse_month(str(mon), f"{row} ({m}): month", name))
         values[i] = _number(val, name, f"{row} ({m}, {months[-1]}): unemployed", required=True)
     for col in OPTIONAL_NUMERIC_COLUMNS:
         if col in long.columns:
-            for row, m, mon, val in zip(long["_row"], munis, months, long[col]):
+            for row, m, mon, val in zip(long["_row"], munis, months, long[col], strict=False):
                 _number(val, name, f"{row} ({m}, {mon}): {col}", required=False)
-    df = pd.DataFrame({"municipality": munis, "month": months, "unemployed": values,
-                       "_row": long["_row"].tolist()})
+    df = pd.DataFrame(
+        {
+            "municipality": munis,
+            "month": months,
+            "unemployed": values,
+            "_row": long["_row"].tolist(),
+        }
+    )
     dup = df.duplicated(["municipality", "month"], keep=False)
     if dup.any():
         first = df[dup].iloc[0]
         rows = df[dup & (df.municipality == first.municipality) & (df.month == first.month)]["_row"]
-        raise InputError(name, f"{' and '.join(rows)} ({first.municipality}, {first.month})",
-                         "duplicated month: each municipality may have one row per month")
+        raise InputError(
+            name,
+            f"{' and '.join(rows)} ({first.municipality}, {first.month})",
+            "duplicated month: each municipality may have one row per month",
+        )
     wide = df.pivot(index="month", columns="municipality", values="unemployed").sort_index()
     notes: list[str] = []
     ends: dict[str, pd.Period] = {}
@@ -213,24 +239,31 @@ def validate_long(long: pd.DataFrame, name: str) -> MonthlyData:
         expected = pd.period_range(starts[m], ends[m], freq="M")
         missing = expected.difference(pd.PeriodIndex(s, freq="M"))
         if len(missing):
-            raise InputError(name, f"municipality {m}",
-                             f"gap: months missing {_month_ranges(missing)} "
-                             f"(the series runs {starts[m]}–{ends[m]}; fill or cut the file)")
+            raise InputError(
+                name,
+                f"municipality {m}",
+                f"gap: months missing {_month_ranges(missing)} "
+                f"(the series runs {starts[m]}–{ends[m]}; fill or cut the file)",
+            )
     if len(set(ends.values())) > 1:
         last = max(ends.values())
         early = {m: e for m, e in ends.items() if e != last}
         listed = ", ".join(f"{m} ends {e}" for m, e in sorted(early.items()))
-        raise InputError(name, "municipality",
-                         f"series end in different months: {listed}; the others end {last}")
+        raise InputError(
+            name, "municipality", f"series end in different months: {listed}; the others end {last}"
+        )
     common_start = max(starts.values())
     if len(set(starts.values())) > 1:
         late = ", ".join(f"{m} starts {s}" for m, s in sorted(starts.items()) if s == common_start)
-        notes.append(f"series start in different months ({late}); all series are used from "
-                     f"{common_start} so that hubs and the area add up")
+        notes.append(
+            f"series start in different months ({late}); all series are used from "
+            f"{common_start} so that hubs and the area add up"
+        )
         wide = wide.loc[common_start:]
     if len(wide) < MIN_MONTHS:
-        raise InputError(name, "month",
-                         f"only {len(wide)} months of data; at least {MIN_MONTHS} are needed")
+        raise InputError(
+            name, "month", f"only {len(wide)} months of data; at least {MIN_MONTHS} are needed"
+        )
     wide.columns.name = None
     wide.index = pd.PeriodIndex(wide.index, freq="M", name="month")
     return MonthlyData(wide.astype(float), name, tuple(notes))

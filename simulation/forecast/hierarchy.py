@@ -28,12 +28,12 @@ from ..region import Region
 
 Level = Literal["municipality", "hub", "area"]
 Method = Literal["bottom_up", "ols", "mint_shrink", "none"]
-RECONCILIATION_METHODS: tuple[str, ...] = ("mint_shrink", "ols", "bottom_up", "none")
+RECONCILIATION_METHODS: tuple[str, ...] = ("ols", "mint_shrink", "bottom_up", "none")
 
 
 @dataclass(frozen=True)
 class SeriesKey:
-    """One series of the forecast: its level and name (a hub and a municipality may share a name)."""
+    """One series: its level and name (a hub and a municipality may share a name)."""
 
     level: Level
     name: str
@@ -81,8 +81,9 @@ class Hierarchy:
         Returns a DataFrame with one column per `SeriesKey.id`, in `keys` order.
         """
         x = bottom_values[list(self.bottom)].to_numpy(dtype=float)
-        return pd.DataFrame(x @ self.summing.T, index=bottom_values.index,
-                            columns=[k.id for k in self.keys])
+        return pd.DataFrame(
+            x @ self.summing.T, index=bottom_values.index, columns=[k.id for k in self.keys]
+        )
 
 
 def build_hierarchy(municipalities: tuple[str, ...] | list[str], region: Region) -> Hierarchy:
@@ -107,27 +108,40 @@ def build_hierarchy(municipalities: tuple[str, ...] | list[str], region: Region)
     outside = tuple(m for m in municipalities if m not in region.municipalities)
     notes: list[str] = []
     if outside:
-        notes.append(f"not in {region.name}: {', '.join(outside)}; forecast on their own, "
-                     "outside the hierarchy (not reconciled, not in any hub or the area)")
+        notes.append(
+            f"not in {region.name}: {', '.join(outside)}; forecast on their own, "
+            "outside the hierarchy (not reconciled, not in any hub or the area)"
+        )
     hubs = [h for h in region.hub_names if any(region.hub_of(m) == h for m in bottom)]
     for h in hubs:
         missing = [m for m in region.hubs[h].serves if m not in present]
         if missing:
-            notes.append(f"hub {h} lacks {', '.join(missing)} in the data; its total covers only "
-                         f"{', '.join(m for m in region.hubs[h].serves if m in present)}")
+            notes.append(
+                f"hub {h} lacks {', '.join(missing)} in the data; its total covers only "
+                f"{', '.join(m for m in region.hubs[h].serves if m in present)}"
+            )
     missing_all = [m for m in region.municipality_names if m not in present]
     keys = [SeriesKey("municipality", m) for m in bottom]
     keys += [SeriesKey("hub", h) for h in hubs]
     rows = [np.eye(len(bottom))]
     if bottom:
-        rows.append(np.array([[1.0 if region.hub_of(m) == h else 0.0 for m in bottom] for h in hubs]))
+        rows.append(
+            np.array([[1.0 if region.hub_of(m) == h else 0.0 for m in bottom] for h in hubs])
+        )
         keys.append(SeriesKey("area", region.name))
         rows.append(np.ones((1, len(bottom))))
         if missing_all:
             notes.append(f"the area total lacks {', '.join(missing_all)}")
     summing = np.vstack(rows) if bottom else np.zeros((0, 0))
-    return Hierarchy(tuple(keys), summing, bottom, outside,
-                     {m: region.hub_of(m) for m in bottom}, region.name, tuple(notes))
+    return Hierarchy(
+        tuple(keys),
+        summing,
+        bottom,
+        outside,
+        {m: region.hub_of(m) for m in bottom},
+        region.name,
+        tuple(notes),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -166,8 +180,9 @@ def shrink_covariance(errors: np.ndarray) -> tuple[np.ndarray, float]:
     return shrunk * np.outer(sd, sd), lam
 
 
-def reconciliation_matrix(summing: np.ndarray, method: str,
-                          errors: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, float]]:
+def reconciliation_matrix(
+    summing: np.ndarray, method: str, errors: np.ndarray | None = None
+) -> tuple[np.ndarray, dict[str, float]]:
     """``G`` (n_bottom × n_series) such that ``S G ŷ`` is the reconciled forecast.
 
     Parameters
@@ -201,7 +216,17 @@ def reconciliation_matrix(summing: np.ndarray, method: str,
     raise ValueError(f"unknown reconciliation method {method!r}; one of {RECONCILIATION_METHODS}")
 
 
-def reconcile(base: np.ndarray, summing: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """Apply ``S G`` along the first axis of `base` (n_series, ...) → coherent (n_series, ...)."""
+def reconcile(
+    base: np.ndarray, summing: np.ndarray, g: np.ndarray, nonnegative: bool = True
+) -> np.ndarray:
+    """Apply ``S G`` along the first axis of `base` (n_series, ...) → coherent (n_series, ...).
+
+    With `nonnegative`, the reconciled municipal values are floored at 0 *before* they are
+    summed, so the result stays coherent (a count cannot be negative; MinT can give a
+    slightly negative value for a tiny municipality on an extreme path).
+    """
     flat = base.reshape(base.shape[0], -1)
-    return (summing @ (g @ flat)).reshape(base.shape)
+    bottom = g @ flat
+    if nonnegative:
+        bottom = np.maximum(bottom, 0.0)
+    return (summing @ bottom).reshape(base.shape)

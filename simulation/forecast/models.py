@@ -15,9 +15,11 @@ a frozen *spec* (`ModelSpec`) whose ``fit(y)`` returns a `FittedModel` with
   original scale (for MinT reconciliation).
 
 Models (statsmodels): ``ets_log`` (`ETSModel`, additive error, additive damped trend,
-additive seasonality, on the log scale: the "plain log-ETS" baseline), ``ets_log_nt``
-(same without trend), ``stl_ets`` (robust STL of the log series; ETS with damped trend on
-the seasonally adjusted part; last year's seasonal pattern carried forward),
+additive seasonality, on the log scale: the "plain log-ETS" baseline), ``ets_mam``
+(`ETSModel` with multiplicative error, damped additive trend and multiplicative
+seasonality on the counts themselves), ``stl_ets`` (robust STL of the log series; ETS
+with damped trend on the seasonally adjusted part; last year's seasonal pattern carried
+forward),
 ``sarima`` (SARIMAX airline model (0,1,1)(0,1,1)₁₂ on the log scale), ``naive``,
 ``snaive``, and ``combo(a+b)``: the mean of the members on the log scale, its paths driven
 by the same draws.
@@ -115,6 +117,22 @@ class _Fitted:
 # ETS
 
 
+def _fit_ets(x: np.ndarray, initialization: str, **spec: object):
+    """Fit `ETSModel`; ``heuristic`` initial states (Hyndman et al. 2008) when asked and possible.
+
+    Heuristic initial states leave only the smoothing and damping parameters to the
+    optimiser, which makes a fit several times faster at about the same accuracy (see
+    docs/forecast.md); too short a series falls back to estimated initial states.
+    """
+    with _quiet():
+        if initialization == "heuristic":
+            try:
+                return ETSModel(x, initialization_method="heuristic", **spec).fit(disp=False)
+            except ValueError:
+                pass
+        return ETSModel(x, **spec).fit(disp=False)
+
+
 @dataclass(frozen=True)
 class EtsLog:
     """`ETSModel` on the log scale (additive error)."""
@@ -123,19 +141,25 @@ class EtsLog:
     damped_trend: bool = True
     seasonal: str | None = "add"
     name: str = "ets_log"
+    initialization: str = "estimated"
 
     def fit(self, y: np.ndarray) -> FittedModel:
         y = np.asarray(y, dtype=float)
         scale = LogScale.for_series(y)
         x = scale.forward(y)
         seasonal = self.seasonal if len(y) >= 2 * SEASON_MONTHS else None
-        with _quiet():
-            res = ETSModel(x, error="add", trend=self.trend,
-                           damped_trend=self.damped_trend and self.trend is not None,
-                           seasonal=seasonal, seasonal_periods=SEASON_MONTHS if seasonal else None,
-                           ).fit(disp=False)
-        return _EtsFitted(self.name, y, scale, np.asarray(res.fittedvalues),
-                          float(np.sqrt(res.mse)), res)
+        res = _fit_ets(
+            x,
+            self.initialization,
+            error="add",
+            trend=self.trend,
+            damped_trend=self.damped_trend and self.trend is not None,
+            seasonal=seasonal,
+            seasonal_periods=SEASON_MONTHS if seasonal else None,
+        )
+        return _EtsFitted(
+            self.name, y, scale, np.asarray(res.fittedvalues), float(np.sqrt(res.mse)), res
+        )
 
 
 @dataclass
@@ -150,9 +174,75 @@ class _EtsFitted(_Fitted):
 
     def simulate_log(self, h: int, z: np.ndarray) -> np.ndarray:
         z = np.asarray(z, dtype=float).reshape(h, -1)
-        sim = self.res.simulate(h, anchor="end", repetitions=z.shape[1],  # type: ignore[attr-defined]
-                                random_errors=self.sigma * z)
+        sim = self.res.simulate(
+            h,
+            anchor="end",
+            repetitions=z.shape[1],  # type: ignore[attr-defined]
+            random_errors=self.sigma * z,
+        )
         return np.asarray(sim).reshape(h, -1)
+
+    def simulate(self, h: int, z: np.ndarray) -> np.ndarray:
+        return self.scale.back(self.simulate_log(h, z))
+
+
+@dataclass(frozen=True)
+class EtsMultiplicative:
+    """`ETSModel` M,Ad,M on the original counts: multiplicative error and seasonality, damped trend.
+
+    Multiplicative errors make the spread proportional to the level, as the log scale does,
+    without the log's back-transformation; positive data only (an offset of 1 is added to a
+    series with a zero).
+    """
+
+    name: str = "ets_mam"
+    initialization: str = "estimated"
+
+    def fit(self, y: np.ndarray) -> FittedModel:
+        y = np.asarray(y, dtype=float)
+        scale = LogScale.for_series(y)
+        shifted = y + scale.offset
+        seasonal = "mul" if len(y) >= 2 * SEASON_MONTHS else None
+        res = _fit_ets(
+            shifted,
+            self.initialization,
+            error="mul",
+            trend="add",
+            damped_trend=True,
+            seasonal=seasonal,
+            seasonal_periods=SEASON_MONTHS if seasonal else None,
+        )
+        fitted_log = np.log(np.maximum(np.asarray(res.fittedvalues), 1e-9))
+        return _EtsMulFitted(self.name, y, scale, fitted_log, float(np.sqrt(res.mse)), res)
+
+
+@dataclass
+class _EtsMulFitted(_Fitted):
+    res: object = None
+
+    @property
+    def innovations(self) -> np.ndarray:
+        # relative one-step errors, the model's own innovations, standardised
+        fitted = np.exp(self.fitted_log)
+        return _standardise((self.y + self.scale.offset - fitted) / fitted, self.sigma)
+
+    def point_log(self, h: int) -> np.ndarray:
+        return np.log(np.maximum(np.asarray(self.res.forecast(h)), 1e-9))  # type: ignore[attr-defined]
+
+    def point(self, h: int) -> np.ndarray:
+        return self.scale.back(self.point_log(h))
+
+    def simulate_log(self, h: int, z: np.ndarray) -> np.ndarray:
+        z = np.asarray(z, dtype=float).reshape(h, -1)
+        # relative errors below -1 would make a negative count: truncate the draw there
+        e = np.maximum(self.sigma * z, -0.95)
+        sim = self.res.simulate(
+            h,
+            anchor="end",
+            repetitions=z.shape[1],  # type: ignore[attr-defined]
+            random_errors=e,
+        )
+        return np.log(np.maximum(np.asarray(sim).reshape(h, -1), 1e-9))
 
     def simulate(self, h: int, z: np.ndarray) -> np.ndarray:
         return self.scale.back(self.simulate_log(h, z))
@@ -198,8 +288,14 @@ class _StlFitted(_Fitted):
 
     def simulate_log(self, h: int, z: np.ndarray) -> np.ndarray:
         z = np.asarray(z, dtype=float).reshape(h, -1)
-        sim = np.asarray(self.res.simulate(h, anchor="end", repetitions=z.shape[1],  # type: ignore[attr-defined]
-                                           random_errors=self.sigma * z)).reshape(h, -1)
+        sim = np.asarray(
+            self.res.simulate(
+                h,
+                anchor="end",
+                repetitions=z.shape[1],  # type: ignore[attr-defined]
+                random_errors=self.sigma * z,
+            )
+        ).reshape(h, -1)
         return sim + self._future_seasonal(h)[:, None]
 
     def simulate(self, h: int, z: np.ndarray) -> np.ndarray:
@@ -223,8 +319,9 @@ class Sarima:
         scale = LogScale.for_series(y)
         x = scale.forward(y)
         with _quiet():
-            res = SARIMAX(x, order=self.order,
-                          seasonal_order=(*self.seasonal_order, SEASON_MONTHS)).fit(disp=False)
+            res = SARIMAX(
+                x, order=self.order, seasonal_order=(*self.seasonal_order, SEASON_MONTHS)
+            ).fit(disp=False)
         fitted = np.asarray(res.fittedvalues, dtype=float).copy()
         burn = self.order[1] + self.seasonal_order[1] * SEASON_MONTHS
         fitted[:burn] = np.nan
@@ -303,7 +400,7 @@ class _NaiveFitted(_Fitted):
 
     def point_log(self, h: int) -> np.ndarray:
         x = self.scale.forward(self.y)
-        last = x[-self.lag:]
+        last = x[-self.lag :]
         return np.resize(last, h)
 
     def point(self, h: int) -> np.ndarray:
@@ -347,7 +444,7 @@ def combine_fitted(fits: tuple[FittedModel, ...]) -> FittedModel:
     scale = fits[0].scale  # type: ignore[attr-defined]
     fitted = np.mean([f.fitted_log for f in fits], axis=0)  # type: ignore[attr-defined]
     e = scale.forward(y) - fitted
-    sigma = float(np.sqrt(np.nanmean(e ** 2)))
+    sigma = float(np.sqrt(np.nanmean(e**2)))
     name = "combo(" + "+".join(f.name for f in fits) + ")"
     return _ComboFitted(name, y, scale, fitted, sigma, fits)
 

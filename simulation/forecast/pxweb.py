@@ -43,17 +43,27 @@ from ..errors import InputError
 PXWEB_TABLE_URL = "https://pxdata.stat.fi/PxWeb/api/v1/fi/StatFin/tyonv/statfin_tyonv_pxt_12r5.px"
 """Table 12r5, the continuation of table 1001 (Statistics Finland, CC BY 4.0)."""
 
-OLD_TABLE_1001_URL = "http://pxnet2.stat.fi/PXWeb/api/v1/fi/StatFin/tym/tyonv/kk/statfin_tyonv_pxt_1001.px"
+OLD_TABLE_1001_URL = (
+    "http://pxnet2.stat.fi/PXWeb/api/v1/fi/StatFin/tym/tyonv/kk/statfin_tyonv_pxt_1001.px"
+)
 """Where table 1001 lived before 2022 (the source of ``../shared/data/``); kept for reference."""
 
 MEASURE_PATTERNS: dict[str, tuple[str, ...]] = {
-    # our column: regular expressions matched (case-insensitive) against a measure's code or label.
-    # Codes: TYOTTOMAT/TYOVOIMA/AVPAIKAT (table 1001), TYOTTOMATLOPUSSA/TYOVOIMATK/AVPAIKATLOPUSSA (12r5).
-    "unemployed": (r"^TYOTTOMAT(LOPUSSA)?$", r"^työttömät( työnhakijat)?\b(?!.*(osuus|%|aste))",
-                   r"^unemployed( jobseekers)?\b(?!.*(share|%|rate))"),
+    # our column: regular expressions matched against a measure's code or label (labels
+    # case-insensitive). Codes: TYOTTOMAT/TYOVOIMA/AVPAIKAT (table 1001),
+    # TYOTTOMATLOPUSSA/TYOVOIMATK/AVPAIKATLOPUSSA (table 12r5).
+    "unemployed": (
+        r"^TYOTTOMAT(LOPUSSA)?$",
+        r"^työttömät( työnhakijat)?\b(?!.*(osuus|%|aste))",
+        r"^unemployed( jobseekers)?\b(?!.*(share|%|rate))",
+    ),
     "labour_force": (r"^TYOVOIMA(TK)?$", r"^työvoima\b", r"^labour force\b"),
-    "open_vacancies": (r"^AVPAIKAT(LOPUSSA)?$", r"^avoimet työpaikat\b", r"^(open )?vacancies\b",
-                       r"^open job vacancies\b"),
+    "open_vacancies": (
+        r"^AVPAIKAT(LOPUSSA)?$",
+        r"^avoimet työpaikat\b",
+        r"^(open )?vacancies\b",
+        r"^open job vacancies\b",
+    ),
 }
 
 AREA_HEADINGS = ("alue", "area", "region", "kunta", "municipality")
@@ -63,9 +73,18 @@ MEASURE_HEADINGS = ("tiedot", "information", "data", "measure")
 MUNICIPALITY_CODES: dict[str, str] = {
     # Statistics Finland municipality codes (kuntanumero, 2020 boundaries) of the area, used
     # only when a response carries codes without names.
-    "KU077": "Hankasalmi", "KU216": "Kannonkoski", "KU226": "Karstula", "KU256": "Kinnula",
-    "KU265": "Kivijärvi", "KU275": "Konnevesi", "KU312": "Kyyjärvi", "KU410": "Laukaa",
-    "KU601": "Pihtipudas", "KU729": "Saarijärvi", "KU892": "Uurainen", "KU931": "Viitasaari",
+    "KU077": "Hankasalmi",
+    "KU216": "Kannonkoski",
+    "KU226": "Karstula",
+    "KU256": "Kinnula",
+    "KU265": "Kivijärvi",
+    "KU275": "Konnevesi",
+    "KU312": "Kyyjärvi",
+    "KU410": "Laukaa",
+    "KU601": "Pihtipudas",
+    "KU729": "Saarijärvi",
+    "KU892": "Uurainen",
+    "KU931": "Viitasaari",
     "KU992": "Äänekoski",
 }
 
@@ -151,10 +170,13 @@ def parse_pxweb_csv_text(text: str, name: str) -> pd.DataFrame:
             header_at = i
             break
     if header_at is None:
-        raise InputError(name, "header",
-                         "no area column (expected a column headed 'Alue' or 'Area'); "
-                         "not a PxWeb CSV of table 12r5/1001 nor the long format "
-                         "'month, municipality, unemployed'")
+        raise InputError(
+            name,
+            "header",
+            "no area column (expected a column headed 'Alue' or 'Area'); "
+            "not a PxWeb CSV of table 12r5/1001 nor the long format "
+            "'month, municipality, unemployed'",
+        )
     header = [c.strip() for c in rows[header_at]]
     low = [c.lower() for c in header]
     area_i = next(i for i, c in enumerate(low) if c in AREA_HEADINGS)
@@ -164,7 +186,7 @@ def parse_pxweb_csv_text(text: str, name: str) -> pd.DataFrame:
 
     records: dict[tuple[str, str], dict[str, Any]] = {}
     seen_measures: set[str] = set()
-    for ln, r in enumerate(rows[header_at + 1:], start=header_at + 2):
+    for ln, r in enumerate(rows[header_at + 1 :], start=header_at + 2):
         if not any(c.strip() for c in r):
             continue
         if len(r) < len(header):
@@ -179,8 +201,11 @@ def parse_pxweb_csv_text(text: str, name: str) -> pd.DataFrame:
             if time_i is not None:
                 month = _month_text(r[time_i])
                 if month is None:
-                    raise InputError(name, f"row {ln}: {header[time_i]}",
-                                     f"expected a month such as 2020M10, got {r[time_i]!r}")
+                    raise InputError(
+                        name,
+                        f"row {ln}: {header[time_i]}",
+                        f"expected a month such as 2020M10, got {r[time_i]!r}",
+                    )
                 label = r[meas_i] if meas_i is not None else head
             else:
                 month = _month_text(head)
@@ -192,22 +217,34 @@ def parse_pxweb_csv_text(text: str, name: str) -> pd.DataFrame:
                 continue
             seen_measures.add(col)
             rec = records.setdefault((muni, month), {"_row": f"row {ln}"})
+            if col == "unemployed":
+                rec["_row"] = f"row {ln}"  # messages about the count name its own row
             rec[col] = r[vi]
     return _long_frame(records, seen_measures, name)
 
 
-def _long_frame(records: dict[tuple[str, str], dict[str, Any]], measures: set[str],
-                name: str) -> pd.DataFrame:
+def _long_frame(
+    records: dict[tuple[str, str], dict[str, Any]], measures: set[str], name: str
+) -> pd.DataFrame:
     if "unemployed" not in measures:
-        raise InputError(name, "Tiedot",
-                         "no measure of unemployed jobseekers found (expected the code "
-                         "TYOTTOMAT/TYOTTOMATLOPUSSA or a label starting 'Työttömät työnhakijat')")
+        raise InputError(
+            name,
+            "Tiedot",
+            "no measure of unemployed jobseekers found (expected the code "
+            "TYOTTOMAT/TYOTTOMATLOPUSSA or a label starting 'Työttömät työnhakijat')",
+        )
     if not records:
         raise InputError(name, None, "no municipal rows found")
     out = []
     for (muni, month), rec in records.items():
-        out.append({"month": month, "municipality": muni, **{c: rec.get(c, "") for c in sorted(measures)},
-                    "_row": rec["_row"]})
+        out.append(
+            {
+                "month": month,
+                "municipality": muni,
+                **{c: rec.get(c, "") for c in sorted(measures)},
+                "_row": rec["_row"],
+            }
+        )
     df = pd.DataFrame(out)
     return df.sort_values(["municipality", "month"], kind="stable").reset_index(drop=True)
 
@@ -242,13 +279,17 @@ def parse_jsonstat(obj: dict[str, Any], name: str) -> pd.DataFrame:
         ids, sizes = dims.get("id"), dims.get("size")
         roles = dims.get("role", {}) or {}
     else:
-        raise InputError(name, None, "JSON-stat: neither a version-2 dataset nor a version-1 'dataset'")
+        raise InputError(
+            name, None, "JSON-stat: neither a version-2 dataset nor a version-1 'dataset'"
+        )
     if not ids or not sizes or len(ids) != len(sizes):
         raise InputError(name, "id/size", "JSON-stat: dimension ids and sizes missing or unequal")
     cats: list[list[tuple[str, str]]] = []
-    for did, size in zip(ids, sizes):
+    for did, size in zip(ids, sizes, strict=False):
         if did not in dims:
-            raise InputError(name, f"dimension.{did}", "JSON-stat: dimension listed in 'id' is missing")
+            raise InputError(
+                name, f"dimension.{did}", "JSON-stat: dimension listed in 'id' is missing"
+            )
         cat = dims[did].get("category", {})
         index = cat.get("index")
         labels = cat.get("label", {}) or {}
@@ -259,11 +300,14 @@ def parse_jsonstat(obj: dict[str, Any], name: str) -> pd.DataFrame:
         else:
             codes = [c for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
         if len(codes) != size:
-            raise InputError(name, f"dimension.{did}",
-                             f"JSON-stat: {len(codes)} categories but size {size}")
+            raise InputError(
+                name, f"dimension.{did}", f"JSON-stat: {len(codes)} categories but size {size}"
+            )
         cats.append([(c, str(labels.get(c, c))) for c in codes])
 
-    def find(role: str, headings: Sequence[str], test: Callable[[list[tuple[str, str]]], bool]) -> int | None:
+    def find(
+        role: str, headings: Sequence[str], test: Callable[[list[tuple[str, str]]], bool]
+    ) -> int | None:
         for d in roles.get(role, []) or []:
             if d in ids:
                 return ids.index(d)
@@ -285,8 +329,11 @@ def parse_jsonstat(obj: dict[str, Any], name: str) -> pd.DataFrame:
         raise InputError(name, "dimension", "JSON-stat: no area dimension (Alue) found")
     for i, did in enumerate(ids):
         if i not in (time_i, area_i, meas_i) and sizes[i] != 1:
-            raise InputError(name, f"dimension.{did}",
-                             f"JSON-stat: unexpected dimension with {sizes[i]} categories; select one")
+            raise InputError(
+                name,
+                f"dimension.{did}",
+                f"JSON-stat: unexpected dimension with {sizes[i]} categories; select one",
+            )
     values = ds.get("value")
     total = 1
     for s in sizes:
@@ -316,7 +363,9 @@ def parse_jsonstat(obj: dict[str, Any], name: str) -> pd.DataFrame:
         t_code, _ = cats[time_i][pos[time_i]]
         month = _month_text(t_code)
         if month is None:
-            raise InputError(name, f"{ids[time_i]}={t_code}", "JSON-stat: not a month such as 2020M10")
+            raise InputError(
+                name, f"{ids[time_i]}={t_code}", "JSON-stat: not a month such as 2020M10"
+            )
         if meas_i is None:
             col = single_measure
         else:
@@ -325,8 +374,9 @@ def parse_jsonstat(obj: dict[str, Any], name: str) -> pd.DataFrame:
         if col is None:
             continue
         measures.add(col)
-        rec = records.setdefault((muni, month),
-                                 {"_row": f"{ids[area_i]}={a_code}, {ids[time_i]}={t_code}"})
+        rec = records.setdefault(
+            (muni, month), {"_row": f"{ids[area_i]}={a_code}, {ids[time_i]}={t_code}"}
+        )
         rec[col] = "" if v is None else v
     return _long_frame(records, measures, name)
 
@@ -340,14 +390,19 @@ def _http(url: str, body: bytes | None = None, timeout_s: float = 60.0) -> bytes
 
     Tests monkeypatch this function; it is the only place that touches the network.
     """
-    req = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET",
-                                 headers={"Content-Type": "application/json",
-                                          "User-Agent": "tyosim (statistics download)"})
+    req = urllib.request.Request(
+        url,
+        data=body,
+        method="POST" if body is not None else "GET",
+        headers={"Content-Type": "application/json", "User-Agent": "tyosim (statistics download)"},
+    )
     with urllib.request.urlopen(req, timeout=timeout_s) as resp:  # noqa: S310 (https URL from the user)
         return resp.read()
 
 
-def build_query(metadata: dict[str, Any], municipalities: Iterable[str], url: str) -> dict[str, Any]:
+def build_query(
+    metadata: dict[str, Any], municipalities: Iterable[str], url: str
+) -> dict[str, Any]:
     """The PxWeb POST query for `municipalities`, all months and our three measures.
 
     Codes are taken from the table's own metadata (``GET url``), matched by label, so a
@@ -365,7 +420,10 @@ def build_query(metadata: dict[str, Any], municipalities: Iterable[str], url: st
 
     def var(headings: Sequence[str], time: bool = False) -> dict[str, Any] | None:
         for v in variables:
-            if str(v.get("code", "")).lower() in headings or str(v.get("text", "")).lower() in headings:
+            if (
+                str(v.get("code", "")).lower() in headings
+                or str(v.get("text", "")).lower() in headings
+            ):
                 return v
         if time:
             return next((v for v in variables if v.get("time")), None)
@@ -377,7 +435,7 @@ def build_query(metadata: dict[str, Any], municipalities: Iterable[str], url: st
             raise InputError(url, "variables", f"the table has no {what} variable")
     assert area is not None and month is not None and meas is not None
     by_name = {}
-    for code, text in zip(area["values"], area.get("valueTexts", area["values"])):
+    for code, text in zip(area["values"], area.get("valueTexts", area["values"]), strict=False):
         n = municipality_of(text) if text != code else municipality_of(code)
         if n:
             by_name[n] = code
@@ -386,26 +444,37 @@ def build_query(metadata: dict[str, Any], municipalities: Iterable[str], url: st
     if unknown:
         raise InputError(url, "Alue", f"the table has no municipality {', '.join(unknown)}")
     meas_codes = []
-    for code, text in zip(meas["values"], meas.get("valueTexts", meas["values"])):
+    for code, text in zip(meas["values"], meas.get("valueTexts", meas["values"]), strict=False):
         if measure_of(code) or measure_of(text):
             meas_codes.append(code)
     if not any((measure_of(c) == "unemployed") for c in meas_codes) and not any(
-            measure_of(t) == "unemployed" for c, t in zip(meas["values"], meas.get("valueTexts", []))
-            if c in meas_codes):
+        measure_of(t) == "unemployed"
+        for c, t in zip(meas["values"], meas.get("valueTexts", []), strict=False)
+        if c in meas_codes
+    ):
         raise InputError(url, "Tiedot", "the table has no measure of unemployed jobseekers")
     others = [v for v in variables if v not in (area, month, meas)]
     query = [
-        {"code": area["code"], "selection": {"filter": "item", "values": [by_name[m] for m in wanted]}},
+        {
+            "code": area["code"],
+            "selection": {"filter": "item", "values": [by_name[m] for m in wanted]},
+        },
         {"code": month["code"], "selection": {"filter": "all", "values": ["*"]}},
         {"code": meas["code"], "selection": {"filter": "item", "values": meas_codes}},
     ]
     for v in others:  # any further variable: its first value (e.g. a total)
-        query.append({"code": v["code"], "selection": {"filter": "item", "values": [v["values"][0]]}})
+        query.append(
+            {"code": v["code"], "selection": {"filter": "item", "values": [v["values"][0]]}}
+        )
     return {"query": query, "response": {"format": "json-stat2"}}
 
 
-def fetch_table(out: str | Path, municipalities: Iterable[str], url: str = PXWEB_TABLE_URL,
-                timeout_s: float = 60.0) -> pd.DataFrame:
+def fetch_table(
+    out: str | Path,
+    municipalities: Iterable[str],
+    url: str = PXWEB_TABLE_URL,
+    timeout_s: float = 60.0,
+) -> pd.DataFrame:
     """Download the monthly series from Statistics Finland and save them as our long CSV.
 
     Parameters
@@ -437,11 +506,17 @@ def fetch_table(out: str | Path, municipalities: Iterable[str], url: str = PXWEB
         query = build_query(meta, municipalities, url)
         answer = _http(url, json.dumps(query).encode("utf-8"), timeout_s).decode("utf-8-sig")
     except urllib.error.HTTPError as e:
-        raise InputError(url, None, f"Statistics Finland answered HTTP {e.code} {e.reason}") from None
+        raise InputError(
+            url, None, f"Statistics Finland answered HTTP {e.code} {e.reason}"
+        ) from None
     except (urllib.error.URLError, TimeoutError, OSError) as e:
         reason = getattr(e, "reason", e)
-        raise InputError(url, None, f"cannot reach Statistics Finland ({reason}); without internet, "
-                         "download the table by hand and pass the file with --data") from None
+        raise InputError(
+            url,
+            None,
+            f"cannot reach Statistics Finland ({reason}); without internet, "
+            "download the table by hand and pass the file with --data",
+        ) from None
     except json.JSONDecodeError as e:
         raise InputError(url, None, f"the metadata is not JSON ({e.msg})") from None
     long = parse_jsonstat_text(answer, url)
