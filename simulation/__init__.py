@@ -7,11 +7,11 @@ The package is organised one concept per module: `config` (scenario files), `rul
 Importing the package has no side effects.
 """
 
-from .api import Results, compare, load_scenario, run, run_batch
+from .api import Forecast, Results, backtest, compare, forecast_caseload, load_scenario, run, run_batch
 from .config import Scenario
 from .errors import InputError
 
 __version__ = "0.1.0"
 
-__all__ = ["Scenario", "InputError", "Results", "compare", "load_scenario", "run", "run_batch",
-           "__version__"]
+__all__ = ["Scenario", "InputError", "Forecast", "Results", "backtest", "compare", "forecast_caseload",
+           "load_scenario", "run", "run_batch", "__version__"]

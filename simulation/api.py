@@ -127,3 +127,55 @@ def compare(folder: str | Path, baseline: str = "baseline") -> pd.DataFrame:
     table, notes = _compare(Path(folder), baseline)
     table.attrs["notes"] = notes
     return table
+
+
+@dataclass
+class Forecast:
+    """Caseload forecasts (the rows of forecasts.csv), benefit costs by year, and the run."""
+
+    table: pd.DataFrame
+    costs: pd.DataFrame
+    run: Any
+
+    def history(self, level: str, series: str) -> pd.Series:
+        """The observed series behind one forecast (for plots)."""
+        k = next(k for k in self.run.keys if k.level == level and k.name == series)
+        return self.run.history[k.id]
+
+
+def forecast_caseload(data: str | Path, until: str | None = None, horizon: int = 12,
+                      paths: int = 1000, seed: int = 20201031, workers: int = 1) -> Forecast:
+    """Forecast unemployed jobseekers per municipality, hub and area, with benefit costs.
+
+    Parameters
+    ----------
+    data : a monthly series file (long CSV as in ../shared/data, PxWeb CSV or JSON-stat).
+    until : cut the data at this month (``"YYYY-MM"``), to check against what came after.
+    horizon : months ahead.  paths : simulated paths for the intervals.  seed : their seed.
+    """
+    from .forecast.cost import CostAssumptions, cost_table
+    from .forecast.data import load_monthly, parse_month
+    from .forecast.forecaster import forecast as _forecast
+    from .region import load_region
+    from .rules import load_rules
+
+    d = load_monthly(data)
+    if until:
+        d = d.until(parse_month(until, "until"))
+    run = _forecast(d, load_region(), horizon, None, paths, seed, workers)
+    costs = cost_table(run.paths_by_key(), run.months, load_rules(), CostAssumptions())
+    return Forecast(run.table, costs, run)
+
+
+def backtest(data: str | Path, origins: tuple[str, ...] = ("2015-12", "2016-12", "2017-12", "2018-12"),
+             horizon: int = 12, paths: int = 1000, seed: int = 20201031, workers: int = 1):
+    """Rolling-origin backtest of the forecasting method against its baselines.
+
+    Returns the backtest result: ``.summary()`` (MASE, sMAPE, coverage per method),
+    ``.by_level()``, ``.figures()`` (the goal figures), ``.scores`` (every origin × series).
+    """
+    from .forecast.backtest import run_backtest
+    from .forecast.data import load_monthly
+    from .region import load_region
+
+    return run_backtest(load_monthly(data), load_region(), list(origins), horizon, None, paths, seed, workers)
