@@ -36,19 +36,30 @@ TABLES = ("monthly", "hubs", "services")
 
 def simulate_replication(scenario: Scenario, replication: int) -> dict[str, pd.DataFrame]:
     """Run one replication and return its tables (with scenario, replication, seed columns)."""
-    model = AreaModel(scenario, replication)
     gc_was = gc.isenabled()
     gc.disable()  # the model allocates many small long-lived objects; GC passes only cost time
     try:
+        model = AreaModel(scenario, replication)
         rec = model.run()
+        cal, munis, hubs, staff_fte, rules = model.cal, model.munis, model.hubs, model.staff_fte, model.rules
+        hub_names = [model.region.hub_of(m) for m in munis]
+        del model  # the SimPy environment, its events and requests are not needed for the tables
+        tables = _tables(scenario, rec, cal, munis, hub_names, hubs, staff_fte, rules)
     finally:
         if gc_was:
             gc.enable()
-    hub_names = [model.region.hub_of(m) for m in model.munis]
-    monthly = monthly_table(rec, model.cal, model.munis, hub_names)
+    for df in tables.values():
+        df.insert(0, "seed", scenario.run.seed)
+        df.insert(0, "replication", replication)
+        df.insert(0, "scenario", scenario.name)
+    return tables
+
+
+def _tables(scenario, rec, cal, munis, hub_names, hubs, staff_fte, rules) -> dict[str, pd.DataFrame]:
+    """Records → the result tables (pure)."""
+    monthly = monthly_table(rec, cal, munis, hub_names)
     if scenario.benefits is not None:
-        res = benefit_costs(rec.spells, rec.services, scenario, model.cal, rules=model.rules,
-                            municipalities=model.munis)
+        res = benefit_costs(rec.spells, rec.services, scenario, cal, rules=rules, municipalities=munis)
         bm = res.monthly
         assert (bm["month"].to_numpy() == monthly["month"].to_numpy()).all()
         for c in bm.columns[2:]:          # same row order: month × municipality
@@ -56,18 +67,13 @@ def simulate_replication(scenario: Scenario, replication: int) -> dict[str, pd.D
     else:
         monthly["benefit_cost_eur"] = float("nan")
         monthly["benefit_cost_municipal_eur"] = float("nan")
-    monthly["service_cost_eur"] = service_cost_by_municipality(rec, model.cal, scenario, len(model.munis)).ravel()
+    monthly["service_cost_eur"] = service_cost_by_municipality(rec, cal, scenario, len(munis)).ravel()
     broad = monthly.groupby("month", sort=False)["broad_unemployment_end"].sum().to_numpy()
-    tables = {
+    return {
         "monthly": monthly,
-        "hubs": hubs_table(rec, model.cal, model.hubs, model.staff_fte),
-        "services": services_table(rec, model.cal, scenario, broad),
+        "hubs": hubs_table(rec, cal, hubs, staff_fte),
+        "services": services_table(rec, cal, scenario, broad),
     }
-    for df in tables.values():
-        df.insert(0, "seed", scenario.run.seed)
-        df.insert(0, "replication", replication)
-        df.insert(0, "scenario", scenario.name)
-    return tables
 
 
 def _worker(scenario: Scenario, replication: int) -> tuple[int, dict[str, pd.DataFrame] | None, str | None, float]:
