@@ -116,25 +116,6 @@ def test_validate_show_output_round_trips(complete_scenario_toml, capsys, tmp_pa
     assert load_scenario(shown).resolved_dict() == load_scenario(p).resolved_dict()
 
 
-@pytest.mark.parametrize("argv,module", [
-    (["batch", "scenarios/baseline.toml"], "simulation.compare"),
-    (["compare", "results/batch"], "simulation.compare"),
-    (["budget", "scenarios/baseline.toml"], "simulation.budget"),
-    (["report", "results/batch"], "simulation.report"),
-])
-def test_capabilities_not_built_yet(argv, module, capsys):
-    """Not built yet: exit 2 and say so, never a made-up result (DESIGN.md module list)."""
-    import importlib.util
-
-    if importlib.util.find_spec(module) is not None:
-        pytest.skip(f"{module} exists now: `tyosim {argv[0]}` is tested with its issue")
-    assert main(argv) == 2
-    out, err = capsys.readouterr()
-    assert "not built yet" in err
-    assert len(err.strip().splitlines()) == 1
-    assert out == ""
-
-
 @pytest.mark.parametrize("argv", [
     ["validate", "--bogus", "x.toml"],
     ["frobnicate"],
