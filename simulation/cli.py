@@ -12,29 +12,14 @@ import sys
 import traceback
 from pathlib import Path
 
+from .argtypes import positive_float, positive_int
 from .errors import InputError, NotBuiltError
 
 DEFAULT_SCENARIO = "scenarios/baseline.toml"
 
 
-def _positive_int(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {s!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
-
-
-def _positive_float(s: str) -> float:
-    try:
-        v = float(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {s!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {v}")
-    return v
+_positive_int = positive_int
+_positive_float = positive_float
 
 
 class _Parser(argparse.ArgumentParser):

@@ -35,18 +35,12 @@ from .data import load_monthly, parse_month
 from .forecaster import DEFAULT_PATHS, DEFAULT_SEED, forecast
 from .hierarchy import RECONCILIATION_METHODS
 from .plots import chart_file_name, fan_chart
+from ..argtypes import positive_int
 from .pxweb import PXWEB_TABLE_URL, fetch_table, write_csv_atomic
 from .selection import COMPARISON_MODELS, MethodConfig
 
 
-def _positive_int(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {s!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
+_positive_int = positive_int
 
 
 def _default_workers() -> int:

@@ -330,8 +330,8 @@ class AreaModel:
         js.reentry = js.dest == 0 and self.r_reentry.uniform() < self.sc.inflow.reentry_probability
         js.needs_supplementary = self.r_group.uniform() < self.sc.meetings.supplementary_needs_share
         js.benefit_type = self.draw_benefit_type()
-        if start < 0:   # paid 5 days a week for the time already unemployed
-            js.prior_paid_days = int(-start * 5 / 7)
+        if start < 0:   # benefit paid for the time already unemployed, so many days a week
+            js.prior_paid_days = int(-start * self.rules_on_day(0).paid_days_per_week / 7)
         self.alive[js.person] = js
         self._schedule_exit(js)
         return js
