@@ -39,38 +39,33 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
     sp = np.asarray([(s[1], s[3], s[4], s[5]) for s in rec.spells], dtype=float).reshape(-1, 4)
     muni, start, end, dest = sp[:, 0].astype(int), sp[:, 1], sp[:, 2], sp[:, 3].astype(int)
 
-    def count(times: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def count(times: np.ndarray, mask: np.ndarray, who: np.ndarray = muni) -> np.ndarray:
+        """Events at `times` (where `mask`) per month × municipality `who`."""
         out = np.zeros((n_m, n_k), dtype=np.int64)
         idx = np.searchsorted(edges, times[mask], side="right") - 1
         ok = (idx >= 0) & (idx < n_m)
-        np.add.at(out, (idx[ok], muni[mask][ok]), 1)
+        np.add.at(out, (idx[ok], who[mask][ok]), 1)
+        return out
+
+    def at_month_ends(who: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """How many intervals (a, b] hold each month end, per municipality `who`."""
+        out = np.zeros((n_m, n_k), dtype=np.int64)
+        for i, t in enumerate(edges[1:]):
+            inside = (a < t) & (b >= t)
+            out[i] = np.bincount(who[inside], minlength=n_k)
         return out
 
     inflow = count(start, start >= 0)
     exits_emp = count(end, np.isfinite(end) & (dest == 0))
     exits_oth = count(end, np.isfinite(end) & (dest == 1))
-    alive = np.zeros((n_m, n_k), dtype=np.int64)
-    for i, t in enumerate(edges[1:]):
-        a = (start < t) & (end >= t)
-        alive[i] = np.bincount(muni[a], minlength=n_k)
+    alive = at_month_ends(muni, start, end)
     # services: participants are registered jobseekers but not in the unemployed stock
     sv = np.asarray([(x[1], x[3], x[4], x[5]) for x in rec.services], dtype=float).reshape(-1, 4)
     s_muni, s_start, s_end, s_out = sv[:, 0].astype(int), sv[:, 1], sv[:, 2], sv[:, 3].astype(int)
-    in_services = np.zeros((n_m, n_k), dtype=np.int64)
-    for i, t in enumerate(edges[1:]):
-        a = (s_start < t) & (s_end >= t)
-        in_services[i] = np.bincount(s_muni[a], minlength=n_k)
-
-    def scount(times: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        out = np.zeros((n_m, n_k), dtype=np.int64)
-        idx = np.searchsorted(edges, times[mask], side="right") - 1
-        ok = (idx >= 0) & (idx < n_m)
-        np.add.at(out, (idx[ok], s_muni[mask][ok]), 1)
-        return out
-
-    service_starts = scount(s_start, s_start >= 0)
-    service_returns = scount(s_end, np.isfinite(s_end) & (s_out == 0))
-    exits_from_services = scount(s_end, np.isfinite(s_end) & ((s_out == 1) | (s_out == 2)))
+    in_services = at_month_ends(s_muni, s_start, s_end)
+    service_starts = count(s_start, s_start >= 0, s_muni)
+    service_returns = count(s_end, np.isfinite(s_end) & (s_out == 0), s_muni)
+    exits_from_services = count(s_end, np.isfinite(s_end) & ((s_out == 1) | (s_out == 2)), s_muni)
     stock = alive - in_services
 
     mt = np.asarray(rec.meetings, dtype=float).reshape(-1, len(MEETING_FIELDS))
