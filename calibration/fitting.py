@@ -233,20 +233,13 @@ def fit(
     x0a, loa, hia = np.concatenate(x0), np.concatenate(lo), np.concatenate(hi)
     x0a = np.clip(x0a, loa + 1e-9, hia - 1e-9)
 
+    def trajectory(levels, f_in, f_ex, groups):
+        return run_model(levels, f_in, f_ex, groups, setup.flows, start_stock, calendar_month,
+                         days, year_index, setup.start_pool)
+
     def residuals(x: FloatArray) -> FloatArray:
         levels, f_in, f_ex, groups = _unpack(x, M, Y, setup)
-        traj = run_model(
-            levels,
-            f_in,
-            f_ex,
-            groups,
-            setup.flows,
-            start_stock,
-            calendar_month,
-            days,
-            year_index,
-            setup.start_pool,
-        )
+        traj = trajectory(levels, f_in, f_ex, groups)
         model = np.maximum(traj.stock[1:], 1e-9)
         r = ((np.log(model) - log_obs) * w[None, :] / setup.sigma_log).ravel()
         extra = [pen.residual(groups) for pen in setup.penalties]
@@ -268,18 +261,7 @@ def fit(
         max_nfev=4000,
     )
     levels, f_in, f_ex, groups = _unpack(sol.x, M, Y, setup)
-    traj = run_model(
-        levels,
-        f_in,
-        f_ex,
-        groups,
-        setup.flows,
-        start_stock,
-        calendar_month,
-        days,
-        year_index,
-        setup.start_pool,
-    )
+    traj = trajectory(levels, f_in, f_ex, groups)
     # approximate standard errors of the group parameters (log scale = relative s.e.),
     # treating the residuals as unit-variance (sigma_log is the assumed noise)
     se: dict[str, float] = {}

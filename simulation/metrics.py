@@ -13,6 +13,7 @@ import pandas as pd
 
 from .calendar import SimCalendar
 from .config import MEETING_TYPES
+from .model.services import capacity as service_capacity
 from .model.records import MEETING_FIELDS, SPELL_FIELDS, Records
 
 INITIAL = MEETING_TYPES.index("initial")
@@ -134,20 +135,14 @@ def services_table(rec: Records, cal: SimCalendar, scenario, broad_area_end: np.
             days = np.clip(np.minimum(sb, hi) - np.maximum(sa, lo), 0, None).sum()
             participants = int(((sa < hi) & (b[sel] >= hi)).sum())
             starts = int(((sa >= lo) & (sa < hi)).sum())
-            caps = []
-            if cfg.places is not None:
-                caps.append(cfg.places)
-            if cfg.budget_eur_per_year is not None and cfg.unit_cost_eur_per_month > 0:
-                caps.append(cfg.budget_eur_per_year / 12 / cfg.unit_cost_eur_per_month)
             target = (cfg.target_share_of_broad_unemployment * broad_area_end[i]
                       if cfg.target_share_of_broad_unemployment is not None else np.nan)
-            if not np.isnan(target):
-                caps.append(target)
+            cap = service_capacity(cfg, broad_area_end[i])
             rows.append({
                 "month": cal.month_labels[i], "service": name, "kind": cfg.kind or name,
                 "starts": starts, "participants_end": participants, "participant_days": float(days),
                 "cost_eur": float(days) * cfg.unit_cost_eur_per_month / days_per_month,
-                "capacity_places": min(caps) if caps else np.nan,
+                "capacity_places": cap if np.isfinite(cap) else np.nan,
                 "target_places": target,
                 "shortfall_places": max(target - participants, 0.0) if not np.isnan(target) else 0.0,
             })

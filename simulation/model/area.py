@@ -542,7 +542,7 @@ class AreaModel:
             groups = sorted(self.desk.eligible_groups[i])
             for _ in range(n):
                 m = self.r_start.choice(cum)
-                g = groups[-1]
+                g = groups[-1]   # the longest-spell group the service takes (stock in services is long-term)
                 dur = self.desk.duration_days(i)
                 elapsed_service = self.r_start.uniform() * dur
                 registered = -(self.desk.eligible_days[i] + elapsed_service

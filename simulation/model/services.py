@@ -26,6 +26,22 @@ if TYPE_CHECKING:
 DAYS_PER_MONTH = 365.25 / 12
 
 
+def fixed_capacity(c: ServiceConfig) -> float:
+    """Places a service has whatever the caseload: min(places, budget / 12 / unit cost); inf if none."""
+    caps = []
+    if c.places is not None:
+        caps.append(c.places)
+    if c.budget_eur_per_year is not None and c.unit_cost_eur_per_month > 0:
+        caps.append(c.budget_eur_per_year / 12 / c.unit_cost_eur_per_month)
+    return min(caps, default=math.inf)
+
+
+def capacity(c: ServiceConfig, broad: float) -> float:
+    """Participants a service may have when broad unemployment is `broad` (inf if unlimited)."""
+    t = c.target_share_of_broad_unemployment
+    return fixed_capacity(c) if t is None else min(fixed_capacity(c), t * broad)
+
+
 class ServiceDesk:
     def __init__(self, services: dict[str, ServiceConfig], order: list[str], rng_uniform, rng_gamma2) -> None:
         self.names = list(services)
@@ -37,12 +53,8 @@ class ServiceDesk:
         self.gamma2 = rng_gamma2
         self.eligible_groups = [{GROUPS.index(g) for g in c.eligible_groups} for c in self.cfg]
         self.eligible_days = [c.eligible_from_months * DAYS_PER_MONTH for c in self.cfg]
-        self.budget_places = [c.budget_eur_per_year / 12 / c.unit_cost_eur_per_month
-                              if c.budget_eur_per_year is not None and c.unit_cost_eur_per_month > 0 else None
-                              for c in self.cfg]
-        # the part of the capacity that does not move: min(places, budget places)
-        self.fixed_cap = [min([x for x in (c.places, b) if x is not None], default=math.inf)
-                          for c, b in zip(self.cfg, self.budget_places)]
+        # the part of the capacity that does not move with the caseload (hot path: computed once)
+        self.fixed_cap = [fixed_capacity(c) for c in self.cfg]
         self.target = [c.target_share_of_broad_unemployment for c in self.cfg]
         self.prob = [c.referral_probability for c in self.cfg]
 
