@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import zlib
 from bisect import bisect_right
+from itertools import chain
+from typing import Callable
 
 import numpy as np
 
@@ -33,44 +35,28 @@ def stream(root_seed: int, replication: int, name: str) -> np.random.Generator:
 
 
 class Buffered:
-    """Scalar uniform / standard-exponential / standard-normal draws from blocks."""
+    """Scalar uniform / standard-exponential / standard-normal draws from blocks.
 
-    __slots__ = ("gen", "_u", "_ui", "_e", "_ei", "_n", "_ni")
+    ``uniform``, ``exponential`` and ``normal`` are C-level iterator steps over an
+    endless chain of pre-drawn blocks (``gen.random(BLOCK)`` etc., drawn when the
+    previous block is used up), so a draw costs no Python frame. The draws are exactly
+    the generator's own sequence of blocks.
+    """
+
+    __slots__ = ("gen", "uniform", "exponential", "normal")
 
     def __init__(self, gen: np.random.Generator) -> None:
         self.gen = gen
-        self._u: list[float] = []
-        self._ui = 0
-        self._e: list[float] = []
-        self._ei = 0
-        self._n: list[float] = []
-        self._ni = 0
-
-    def uniform(self) -> float:
-        if self._ui >= len(self._u):
-            self._u = self.gen.random(BLOCK).tolist()
-            self._ui = 0
-        v = self._u[self._ui]
-        self._ui += 1
-        return v
-
-    def exponential(self) -> float:
-        if self._ei >= len(self._e):
-            self._e = self.gen.standard_exponential(BLOCK).tolist()
-            self._ei = 0
-        v = self._e[self._ei]
-        self._ei += 1
-        return v
-
-    def normal(self) -> float:
-        if self._ni >= len(self._n):
-            self._n = self.gen.standard_normal(BLOCK).tolist()
-            self._ni = 0
-        v = self._n[self._ni]
-        self._ni += 1
-        return v
+        self.uniform = endless(lambda: gen.random(BLOCK).tolist())
+        self.exponential = endless(lambda: gen.standard_exponential(BLOCK).tolist())
+        self.normal = endless(lambda: gen.standard_normal(BLOCK).tolist())
 
     def choice(self, cum_probs: list[float]) -> int:
         """Index drawn from cumulative probabilities (last entry 1.0): the first i with u < cum[i]."""
         i = bisect_right(cum_probs, self.uniform())
         return i if i < len(cum_probs) else len(cum_probs) - 1
+
+
+def endless(block: Callable[[], list[float]]) -> Callable[[], float]:
+    """A zero-argument callable returning the next value of block(), block(), ... in turn."""
+    return chain.from_iterable(iter(block, None)).__next__

@@ -11,18 +11,20 @@ hub offices' appointment books. `run_replication` returns the raw `Records`.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from calendar import monthrange
 from datetime import timedelta
 
 import numpy as np
 import simpy
+from simpy.events import Timeout
 
 from ..calendar import SimCalendar
 from ..config import BENEFIT_TYPES, CHANNELS, MEETING_TYPES, Scenario
-from ..streams import Buffered, stream
+from ..streams import BLOCK, Buffered, endless, stream
 from .jobseeker import (DAYS_PER_MONTH, INITIAL, JOB_SEARCH, SERVICE_POINT, IN_PERSON,
-                        SUPPLEMENTARY, Jobseeker, intensive_slot_is_job_search, life)
+                        SUPPLEMENTARY, Jobseeker, intensive_slot_is_job_search)
 from .office import AppointmentBook, Request, ServerPool
 from .services import ServiceDesk
 from .records import GROUPS, Records
@@ -75,13 +77,13 @@ class AreaModel:
         self.capacity_min = [f * per_fte for f in self.staff_fte]
         if scenario.office.model == "servers":
             servers = [int(round(f * (1 - st.absence_share) * st.customer_meeting_time_share)) for f in self.staff_fte]
-            self.office = ServerPool(self.env, servers, self._on_held)
+            self.office = ServerPool(self.env, servers, self.meeting_held)
         else:
             b = scenario.backup
             self.office = AppointmentBook(
                 self.env, self.cal, self.capacity_min, self.hubs.index(self.region.main_hub),
                 b.max_share_of_main_hub_capacity if b.enabled else 0.0,
-                scenario.meetings.service_point_visit_weekdays, len(self.munis), self._on_held)
+                scenario.meetings.service_point_visit_weekdays, len(self.munis), self.meeting_held)
         self.records.hub_logs = getattr(self.office, "logs", [])
 
     # ---- hazards ---------------------------------------------------------------------
@@ -151,18 +153,27 @@ class AreaModel:
         self.duration_mean = [[m.duration_minutes[t].get(ch, 0.0) for ch in CHANNELS] for t in MEETING_TYPES]
         self.dist = m.duration_distribution
         self.sigma = math.sqrt(math.log(1 + m.duration_cv ** 2))
+        self._duration_factor = self._duration_factors()
         self.window = m.booking_window_working_days
         self.purchased_share = m.supplementary_purchased_share
         self._plan_cache: dict[int, tuple] = {}
+        self._plan_by_day = [self._plan_params(r) for r in self._rules_by_day]
+        self._last_due = self.horizon_day + 30   # meetings due later are beyond the horizon
+        self._u_channel = self.r_channel.uniform
         self._prepare_days()
 
     def draw_minutes(self, mtype: int, channel: int) -> float:
-        mean = self.duration_mean[mtype][channel]
+        """Minutes of one meeting of this type and channel (mean × a unit-mean factor)."""
+        return self.duration_mean[mtype][channel] * self._duration_factor()
+
+    def _duration_factors(self):
+        """A callable giving unit-mean factors of meeting duration, drawn in blocks."""
         if self.dist == "fixed":
-            return mean
+            return itertools.repeat(1.0).__next__
+        gen, sigma = self.r_duration.gen, self.sigma
         if self.dist == "exponential":
-            return mean * self.r_duration.exponential()
-        return mean * math.exp(self.sigma * self.r_duration.normal() - self.sigma ** 2 / 2)
+            return self.r_duration.exponential
+        return endless(lambda: np.exp(sigma * gen.standard_normal(BLOCK) - sigma ** 2 / 2).tolist())
 
     def rules_on_day(self, day: float):
         i = int(day)
@@ -222,54 +233,78 @@ class AreaModel:
         if p is None:
             interval = r.intensive_interview_interval_days
             intensive_days = r.intensive_period_months * DAYS_PER_MONTH
-            p = (interval, intensive_days,
-                 int(intensive_days // interval) if interval > 0 else 0,
-                 r.supplementary_interviews_per_intensive_period,
+            n_slots = int(intensive_days // interval) if interval > 0 else 0
+            n_supp = r.supplementary_interviews_per_intensive_period
+            # the meeting type of each intensive slot k = 1.. (beyond: computed when needed)
+            slot_type = [JOB_SEARCH] + [JOB_SEARCH if intensive_slot_is_job_search(k, n_slots, n_supp)
+                                        else SUPPLEMENTARY for k in range(1, n_slots + 3)]
+            p = (interval, intensive_days, n_slots, n_supp,
                  r.intensive_repeat_interviews,
                  r.regular_interview_interval_months * DAYS_PER_MONTH,
                  r.intensive_repeat_every_months * DAYS_PER_MONTH,
-                 r.layoff_obligation_start_months * DAYS_PER_MONTH)
+                 r.layoff_obligation_start_months * DAYS_PER_MONTH,
+                 slot_type)
             self._plan_cache[id(r)] = p
         return p
 
-    def next_meeting(self, js: Jobseeker, held: int, phase):
-        """Plan the meeting after one held (or due) on day `held`; None past the horizon."""
-        plan = self._next_meeting(js, held, phase)
-        if plan is not None and plan[1] >= self.horizon_day + 30:
-            return None
-        return plan
+    def _plan_on_day(self, day: int) -> tuple:
+        i = int(day)
+        if 0 <= i < len(self._plan_by_day):
+            return self._plan_by_day[i]
+        return self._plan_params(self.rules_on_day(day))
 
-    def _next_meeting(self, js: Jobseeker, held: int, phase):
+    def next_meeting(self, js: Jobseeker, held: int, phase):
+        """(type, due_day, open_day, phase) of the meeting after one held (or due) on day
+        `held`; None when it falls beyond the horizon.
+
+        A due date on a day off moves back to the last working day before it; the meeting
+        opens `booking_window_working_days` before its due day, and after `held`.
+        """
+        plans = self._plan_by_day
         (interval, intensive_days, n_slots, n_supp, repeat_n, regular_days, repeat_days,
-         layoff_days) = self._plan_params(self.rules_on_day(held))
+         layoff_days, slot_type) = plans[held] if held < len(plans) else self._plan_on_day(held)
         kind, k = phase
         laid_off = js.group == LAYOFF
         reg = js.start + layoff_days if laid_off else js.start
+        last_working = self._last_working
         if not laid_off and interval > 0 and kind <= PH_INTENSIVE:   # initial or intensive
             nxt = held + interval
             if nxt <= reg + intensive_days:
                 k += 1
-                t = JOB_SEARCH if intensive_slot_is_job_search(k, n_slots, n_supp) else SUPPLEMENTARY
-                due = self._due_working(int(nxt))
-                return (t, due, self._open(due, held), (PH_INTENSIVE, k))
-        if kind == PH_REPEAT and k < repeat_n and interval > 0:
-            due = self._due_working(int(held + interval))
-            return (JOB_SEARCH, due, self._open(due, held), (PH_REPEAT, k + 1))
-        regular = held + regular_days
-        if regular > self.horizon_day + 60:
-            regular = self.horizon_day + 60   # marks "beyond the horizon"
-        if not laid_off and repeat_days > 0 and interval > 0 and repeat_n > 0:
-            j = math.floor((held - reg) / repeat_days) + 1
-            mark = reg + j * repeat_days
-            if mark - held < interval:   # the meeting just held opens this repeat
-                mark += repeat_days
-            if mark < regular:
-                due = self._due_working(int(mark))
-                return (JOB_SEARCH, due, self._open(due, held), (PH_REPEAT, 1))
-        due = self._due_working(int(regular))
-        return (JOB_SEARCH, due, self._open(due, held), (PH_REGULAR, 0))
+                t = (slot_type[k] if k < len(slot_type) else
+                     JOB_SEARCH if intensive_slot_is_job_search(k, n_slots, n_supp) else SUPPLEMENTARY)
+                due = last_working[int(nxt)]
+                phase = (PH_INTENSIVE, k)
+            else:
+                due = -1
+        else:
+            due = -1
+        if due < 0 and kind == PH_REPEAT and k < repeat_n and interval > 0:
+            due = last_working[int(held + interval)]
+            phase = (PH_REPEAT, k + 1)
+            t = JOB_SEARCH
+        if due < 0:
+            regular = held + regular_days
+            if regular > self.horizon_day + 60:
+                regular = self.horizon_day + 60   # marks "beyond the horizon"
+            if not laid_off and repeat_days > 0 and interval > 0 and repeat_n > 0:
+                j = math.floor((held - reg) / repeat_days) + 1
+                mark = reg + j * repeat_days
+                if mark - held < interval:   # the meeting just held opens this repeat
+                    mark += repeat_days
+                if mark < regular:
+                    due = last_working[int(mark)]
+                    phase = (PH_REPEAT, 1)
+            if due < 0:
+                due = last_working[int(regular)]
+                phase = (PH_REGULAR, 0)
+            t = JOB_SEARCH
+        if due >= self._last_due:
+            return None
+        o = self._open_of_due[due]
+        return (t, due, o if o > held else held + 1, phase)
 
-    def request_meeting(self, js: Jobseeker, mtype: int, due: int, open_day: int):
+    def request_meeting(self, js: Jobseeker, mtype: int, due: int, open_day: int, phase=()):
         """Book a meeting; returns the Request, or None when no staff time is needed."""
         if mtype == SUPPLEMENTARY:
             r = self.rules_on_day(open_day)
@@ -283,20 +318,56 @@ class AreaModel:
             cum = self.later_cum
         else:
             cum = self.channel_cum[mtype]
-        ch = self.r_channel.choice(cum)
-        sp = ch == SERVICE_POINT and not self.muni_is_hub_town[js.municipality]
-        if ch == SERVICE_POINT and not sp:
-            ch_eff = IN_PERSON
-        else:
-            ch_eff = ch
-        req = Request(due, open_day, self.draw_minutes(mtype, ch), mtype, ch_eff, js.municipality,
-                      js.hub, self.env.event())
-        self.office.submit(req, sp)
+        ch = bisect.bisect_right(cum, self._u_channel())
+        if ch >= len(cum):
+            ch = len(cum) - 1
+        sp = False
+        ch_eff = ch
+        if ch == SERVICE_POINT:
+            if self.muni_is_hub_town[js.municipality]:
+                ch_eff = IN_PERSON
+            else:
+                sp = True
+        req = Request(due, open_day, self.duration_mean[mtype][ch] * self._duration_factor(), mtype, ch_eff,
+                      js.municipality, js.hub, js, phase, sp)
+        self.office.submit(req)
         return req
 
-    def _on_held(self, req: Request, day: int) -> None:
+    # ---- the statutory path, driven by events --------------------------------------
+    def advance(self, js: Jobseeker, plan) -> None:
+        """Book the next meeting of `plan` that needs staff; the path then waits for it.
+
+        Meetings bought from a provider, or not needed, are passed over at once (the next
+        one is planned from their due day). The path ends when a meeting would open after
+        the exit or the horizon.
+        """
+        exit_time = js.exit_time
+        horizon = self.horizon_day
+        while plan is not None:
+            mtype, due, open_day, phase = plan
+            if open_day >= exit_time or open_day >= horizon:
+                return
+            req = self.request_meeting(js, mtype, due, open_day, phase)
+            if req is not None:
+                js.pending = req
+                return
+            if due >= exit_time:
+                return
+            plan = self.next_meeting(js, due, phase)
+
+    def meeting_held(self, req: Request, day: int) -> None:
+        """The office's callback: a meeting was held on `day`. Record it, maybe refer the
+        jobseeker to a service, else book the next meeting."""
         self.records.meetings.append((req.municipality, req.hub, req.mtype, req.channel, req.due_day,
                                       req.open_day, day, req.minutes, False))
+        js = req.js
+        js.pending = None
+        if self.desk:
+            svc = self.desk.refer(js, self.env.now, len(self.alive))
+            if svc is not None:
+                self.start_service(js, svc)
+                return
+        self.advance(js, self.next_meeting(js, day, req.phase))
 
     # ---- jobseekers ------------------------------------------------------------------
     def _prepare_benefits(self) -> None:
@@ -338,11 +409,11 @@ class AreaModel:
 
     def _schedule_exit(self, js: Jobseeker) -> None:
         js.exit_version += 1
-        if math.isfinite(js.exit_time):
-            ev = self.env.timeout(js.exit_time - self.env.now)
-            ev.callbacks.append(lambda _ev, js=js, v=js.exit_version: self._exit_due(js, v))
+        if js.exit_time != math.inf:
+            Timeout(self.env, js.exit_time - self.env.now, (js, js.exit_version)).callbacks.append(self._exit_due)
 
-    def _exit_due(self, js: Jobseeker, version: int) -> None:
+    def _exit_due(self, ev: Timeout) -> None:
+        js, version = ev._value
         if js.exit_version == version and not js.exited:
             self.on_exit(js)
 
@@ -351,10 +422,10 @@ class AreaModel:
         js.exit_time = self.env.now
         del self.alive[js.person]
         req = js.pending
-        if req is not None and not req.done.triggered:
+        if req is not None:
             req.cancelled = True
+            js.pending = None
             self.records.cancelled_meetings += 1
-            req.done.succeed(None)
         if js.service >= 0:   # left during the service
             self._end_service(js, outcome=2)
         self.records.spells.append((js.person, js.municipality, js.group, js.start, js.exit_time, js.dest,
@@ -362,12 +433,12 @@ class AreaModel:
         if js.reentry:
             delay = self.r_reentry.exponential() * self.sc.inflow.reentry_mean_months * DAYS_PER_MONTH
             if self.env.now + delay < self.horizon_day:
-                self.env.process(self._register_later(js.municipality, delay))
+                ev = self.env.timeout(delay)
+                ev.callbacks.append(lambda _ev, m=js.municipality: self._register_again(m))
 
-    def _register_later(self, municipality: int, delay: float):
-        yield self.env.timeout(delay)
+    def _register_again(self, municipality: int) -> None:
         js = self.new_jobseeker(municipality, self.env.now, is_reentry=True)
-        self.env.process(life(self, js))
+        self.advance(js, self.first_meeting(js, None))
 
     def reentry_pool_times(self) -> list[tuple[float, int, bool]]:
         """Returns of people who left for work *before* the start and will re-register.
@@ -424,7 +495,7 @@ class AreaModel:
             if t > env.now:
                 yield env.timeout(t - env.now)
             js = self.new_jobseeker(m, env.now, is_reentry=reentry)
-            env.process(life(self, js))
+            self.advance(js, self.first_meeting(js, None))
 
     def _start_stock(self) -> None:
         ss = self.sc.start_state
@@ -448,7 +519,7 @@ class AreaModel:
                 first_due = 1 + self.r_start.uniform() * gap
                 if g == LAYOFF and elapsed < r.layoff_obligation_start_months * DAYS_PER_MONTH:
                     first_due = None  # laid off: obligations start later
-                self.env.process(life(self, js, first_due))
+                self.advance(js, self.first_meeting(js, first_due))
 
     def run(self) -> Records:
         self._start_stock()
@@ -466,14 +537,9 @@ class AreaModel:
         return self.records
 
     # ---- services --------------------------------------------------------------------
-    def maybe_refer(self, js: Jobseeker) -> int | None:
-        if not self.desk:
-            return None
-        return self.desk.refer(js, self.env.now, len(self.alive))
-
-    def serve(self, js: Jobseeker, service: int, duration_days: float | None = None,
-              started: float | None = None):
-        """Process step: the jobseeker takes part in a service (yield from this)."""
+    def start_service(self, js: Jobseeker, service: int, duration_days: float | None = None,
+                      started: float | None = None) -> None:
+        """The jobseeker starts taking part in a service (now, or `started` for the start state)."""
         env = self.env
         cfg = self.desk.cfg[service]
         js.service = service
@@ -482,9 +548,14 @@ class AreaModel:
         self.set_multiplier(js, cfg.lock_in_exit_multiplier)
         if duration_days is None:
             duration_days = self.desk.duration_days(service)
-        yield env.timeout(duration_days)
-        if js.exited:
+        ev = env.timeout(duration_days)
+        ev.callbacks.append(lambda _e, js=js, v=js.service_count: self._service_ends(js, v))
+
+    def _service_ends(self, js: Jobseeker, service_count: int) -> None:
+        """A service's planned end: to work, or back to job search (and its next meeting)."""
+        if js.exited or js.service_count != service_count:   # left during the service
             return
+        cfg = self.desk.cfg[js.service]
         if self.r_service.uniform() < cfg.employment_at_end_share:
             js.dest = 0
             self._end_service(js, outcome=1)
@@ -494,9 +565,10 @@ class AreaModel:
         self._end_service(js, outcome=0)
         self.set_multiplier(js, cfg.post_exit_multiplier)
         if cfg.post_effect_months > 0 and cfg.post_exit_multiplier != 1.0:
-            ev = env.timeout(cfg.post_effect_months * DAYS_PER_MONTH)
+            ev = self.env.timeout(cfg.post_effect_months * DAYS_PER_MONTH)
             v = js.service_count
             ev.callbacks.append(lambda _e, js=js, v=v: self._post_effect_ends(js, v))
+        self.advance(js, self.after_service_meeting(js))
 
     def _post_effect_ends(self, js: Jobseeker, service_count: int) -> None:
         if not js.exited and js.service < 0 and js.service_count == service_count:
@@ -548,7 +620,7 @@ class AreaModel:
                 registered = -(self.desk.eligible_days[i] + elapsed_service
                                + self.r_start.exponential() * self.group_mean_months[g] * DAYS_PER_MONTH)
                 js = self.new_jobseeker(m, 0.0, group=g, registered=registered)
-                self.env.process(life(self, js, service=(i, dur - elapsed_service, -elapsed_service)))
+                self.start_service(js, i, dur - elapsed_service, -elapsed_service)
             broad += n
 
 

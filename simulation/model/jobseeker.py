@@ -1,4 +1,4 @@
-"""One jobseeker's statutory path, as a SimPy process.
+"""One jobseeker's state, and the statutory path it follows.
 
 Registration → initial interview within the deadline in working days → job-search
 interviews every two weeks during the intensive period (some of them supplementary
@@ -9,6 +9,12 @@ three months. The rules in force on the day a meeting is planned decide its rhyt
 Temporarily laid-off jobseekers enter the process only when their job-search obligation
 starts. The exit time is drawn once, at registration, from the group's hazard and the
 seasonal profile; when it comes, any pending meeting is cancelled.
+
+The path is driven by events, not by a generator per jobseeker: the office's callback
+when a meeting is held (`AreaModel.meeting_held`), the end of a service and the exit
+each move the jobseeker on (`AreaModel.advance` books the next meeting that needs
+staff). A jobseeker waiting for a meeting costs nothing until the meeting is held —
+this is what keeps one replication (≈ 200,000 meetings) to a few seconds.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ class Jobseeker:
     reentry: bool
     needs_supplementary: bool
     is_reentry: bool = False
-    pending: object = None    # the Request waiting to be held, if any
+    pending: object = None    # the office.Request waiting to be held, if any
     benefit_type: int = -1    # index into config.BENEFIT_TYPES, -1 = no benefit
     prior_paid_days: int = 0  # benefit days paid before the start of the run
     # exit hazard: remaining budget (months of unit hazard), since when, at what multiplier
@@ -59,45 +65,3 @@ def intensive_slot_is_job_search(k: int, n_slots: int, n_supplementary: int) -> 
     if n_slots <= 0:
         return True
     return (k * n_js) // n_slots > ((k - 1) * n_js) // n_slots
-
-
-def life(model, js: Jobseeker, first_due: float | None = None, service: tuple | None = None):
-    """The SimPy process of one spell of job search.
-
-    Each meeting is booked as soon as it is planned (the office holds it until it opens);
-    the process then waits for it to be held. The exit, drawn at registration, is an
-    event of its own whose callback cancels a pending meeting (``done`` then yields None).
-    At a meeting held by an officer the jobseeker may be referred to a service; after it
-    (if still unemployed) a job-search interview follows within the initial deadline.
-    `service` = (index, remaining days, start time) starts the spell inside a service.
-    """
-    if service is not None:
-        yield from model.serve(js, service[0], service[1], service[2])
-        if js.exited:
-            return
-        plan = model.after_service_meeting(js)
-    else:
-        plan = model.first_meeting(js, first_due)
-    while plan is not None:
-        mtype, due_day, open_day, phase = plan
-        if open_day >= js.exit_time or open_day >= model.horizon_day:
-            break
-        req = model.request_meeting(js, mtype, due_day, open_day)
-        if req is None:  # bought from a provider, or not needed: planned on from its due day
-            held_day = due_day
-            if held_day >= js.exit_time:
-                break
-        else:
-            js.pending = req
-            held_day = yield req.done
-            js.pending = None
-            if held_day is None:  # cancelled: the jobseeker left
-                break
-            svc = model.maybe_refer(js)
-            if svc is not None:
-                yield from model.serve(js, svc)
-                if js.exited:
-                    return
-                plan = model.after_service_meeting(js)
-                continue
-        plan = model.next_meeting(js, held_day, phase)

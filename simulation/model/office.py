@@ -28,13 +28,18 @@ from ..calendar import SimCalendar
 
 
 class Request:
-    """One meeting to be held. `done` succeeds with the day index it was held (None if cancelled)."""
+    """One meeting to be held for jobseeker `js`; the office calls ``on_held(req, day)`` when it is.
+
+    `phase` is the jobseeker's place in the statutory rhythm, handed back to the model
+    with the request so that it can plan the meeting after this one.
+    """
 
     __slots__ = ("due_day", "open_day", "minutes", "mtype", "channel", "municipality", "hub",
-                 "done", "cancelled", "seq", "sp")
+                 "js", "phase", "cancelled", "seq", "sp")
 
     def __init__(self, due_day: int, open_day: int, minutes: float, mtype: int, channel: int,
-                 municipality: int, hub: int, done: simpy.Event) -> None:
+                 municipality: int, hub: int, js: object = None, phase: tuple = (),
+                 service_point: bool = False) -> None:
         self.due_day = due_day
         self.open_day = open_day
         self.minutes = minutes
@@ -42,10 +47,11 @@ class Request:
         self.channel = channel        # index into CHANNELS
         self.municipality = municipality
         self.hub = hub
-        self.done = done
+        self.js = js
+        self.phase = phase
         self.cancelled = False
-        self.seq = 0
-        self.sp = False               # held at a municipal service point
+        self.seq = 0                  # booking order, set by the office
+        self.sp = service_point       # held at a municipal service point
 
 
 @dataclass
@@ -94,10 +100,9 @@ class AppointmentBook:
         self.logs = [HubDayLog() for _ in range(n_hubs)]
         env.process(self._run())
 
-    def submit(self, req: Request, service_point: bool) -> None:
+    def submit(self, req: Request) -> None:
         """Book `req`; it joins the EDF queue on its open day."""
         req.seq = next(self._seq)
-        req.sp = service_point
         if req.open_day > self.today:
             bucket = self.opening.get(req.open_day)
             if bucket is None:
@@ -158,7 +163,7 @@ class AppointmentBook:
             # a meeting that starts within the day's minutes may overrun; the overrun is
             # taken from the next working day, so use never exceeds capacity over time
             avail = cap - self.debt[h]
-            used = self._serve(heaps, avail, day, lambda r: True)
+            used = self._serve(heaps, avail, day, False)
             self.debt[h] = max(used - avail, 0.0)
             left.append(avail - used)
             log = self.logs[h]
@@ -172,26 +177,50 @@ class AppointmentBook:
             lend = min(max(left[m], 0.0), self.backup_share * self.capacity[m])
             if lend > 0:
                 others = [self.office[h] for h in range(len(self.capacity)) if h != m]
-                used = self._serve(others, lend, day, lambda r: r.due_day <= day)
+                used = self._serve(others, lend, day, True)
                 self.debt[m] += max(used - lend, 0.0)
                 self.logs[m].used_min[-1] += used
                 self.logs[m].lent_min[-1] = used
-    def _serve(self, heaps: list[list], budget: float, day: int, eligible) -> float:
-        """Serve EDF across `heaps` while minutes remain; returns minutes used."""
+
+    def _serve(self, heaps: list[list], budget: float, day: int, overdue_only: bool) -> float:
+        """Serve EDF across `heaps` while minutes remain; returns minutes used.
+
+        With `overdue_only`, only requests due on or before `day` are served. Each request
+        held is handed to ``on_held`` at once (which may book later requests: they open on
+        a later day, so today's heaps are not changed).
+        """
         used = 0.0
+        on_held = self.on_held
+        pop = heapq.heappop
+        if len(heaps) == 1:               # the common case: one hub's own book
+            hp = heaps[0]
+            while used < budget and hp:
+                top = hp[0]
+                req = top[2]
+                if req.cancelled:
+                    pop(hp)
+                    continue
+                if overdue_only and top[0] > day:
+                    break
+                pop(hp)
+                used += req.minutes
+                on_held(req, day)
+            return used
         while used < budget:
             best = None
+            bkey = None
             for hp in heaps:
                 while hp and hp[0][2].cancelled:
-                    heapq.heappop(hp)
-                if hp and (best is None or hp[0][:2] < best[0][:2]):
-                    best = hp
-            if best is None or not eligible(best[0][2]):
+                    pop(hp)
+                if hp:
+                    top = hp[0]
+                    if best is None or top[0] < bkey[0] or (top[0] == bkey[0] and top[1] < bkey[1]):
+                        best, bkey = hp, top
+            if best is None or (overdue_only and bkey[0] > day):
                 break
-            _, _, req = heapq.heappop(best)
+            req = pop(best)[2]
             used += req.minutes
-            self.on_held(req, day)
-            req.done.succeed(day)
+            on_held(req, day)
         return used
 
 
@@ -205,15 +234,16 @@ class ServerPool:
         self.on_held = on_held
         self.waits: list[tuple[float, float]] = []   # (time requested, wait), in days
 
-    def submit(self, req: Request, service_point: bool = False) -> None:
+    def submit(self, req: Request) -> None:
         self.env.process(self._serve(req))
 
     def _serve(self, req: Request):
         t0 = self.env.now
         with self.res[req.hub].request(priority=req.due_day) as r:
             yield r
+            if req.cancelled:     # the jobseeker left while waiting: no officer time used
+                return
             self.waits.append((t0, self.env.now - t0))
             yield self.env.timeout(req.minutes / (24 * 60))
-        day = int(self.env.now)
-        self.on_held(req, day)
-        req.done.succeed(day)
+        if not req.cancelled:
+            self.on_held(req, int(self.env.now))

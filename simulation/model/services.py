@@ -57,6 +57,9 @@ class ServiceDesk:
         self.fixed_cap = [fixed_capacity(c) for c in self.cfg]
         self.target = [c.target_share_of_broad_unemployment for c in self.cfg]
         self.prob = [c.referral_probability for c in self.cfg]
+        # per group: the services it may be referred to, in order (hot path)
+        self._by_group = [[(i, self.eligible_days[i], self.prob[i]) for i in self.order
+                           if g in self.eligible_groups[i] and self.prob[i] > 0] for g in range(len(GROUPS))]
 
     def __bool__(self) -> bool:
         return bool(self.names)
@@ -71,18 +74,23 @@ class ServiceDesk:
 
         Services are tried in order; an eligible jobseeker is referred with the service's
         probability if it has room (the draw and the room are independent, so checking the
-        cheap draw first changes nothing but speed).
+        cheap draw first changes nothing but speed). Services with referral probability 0
+        are left out of the candidates: they could never be chosen and leave the draw as it is.
         """
+        cands = self._by_group[js.group]
+        if not cands:
+            return None
         days = now - js.start
         u = self.uniform()   # one draw, rescaled after each trial: the trials stay independent
-        for i in self.order:
-            if js.group not in self.eligible_groups[i] or days < self.eligible_days[i]:
+        participants, fixed, target = self.participants, self.fixed_cap, self.target
+        for i, eligible_days, p in cands:
+            if days < eligible_days:
                 continue
-            p = self.prob[i]
             if u >= p:
                 u = (u - p) / (1 - p)
                 continue
-            if self.participants[i] + 1 <= self.capacity(i, broad):
+            t = target[i]
+            if participants[i] + 1 <= (fixed[i] if t is None else min(fixed[i], t * broad)):
                 return i
             u = u / p
         return None
