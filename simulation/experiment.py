@@ -59,7 +59,8 @@ def _tables(scenario, rec, cal, munis, hub_names, hubs, staff_fte, rules) -> dic
     """Records → the result tables (pure)."""
     monthly = monthly_table(rec, cal, munis, hub_names)
     if scenario.benefits is not None:
-        res = benefit_costs(rec.spells, rec.services, scenario, cal, rules=rules, municipalities=munis)
+        res = benefit_costs(rec.array("spells"), rec.array("services"), scenario, cal, rules=rules,
+                            municipalities=munis)
         bm = res.monthly
         assert (bm["month"].to_numpy() == monthly["month"].to_numpy()).all()
         for c in bm.columns[2:]:          # same row order: month × municipality

@@ -37,7 +37,7 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
     """One row per month × municipality."""
     edges = _month_edges(cal)
     n_m, n_k = len(edges) - 1, len(munis)
-    sp = np.asarray([(s[1], s[3], s[4], s[5]) for s in rec.spells], dtype=float).reshape(-1, 4)
+    sp = rec.array("spells")[:, [1, 3, 4, 5]]
     muni, start, end, dest = sp[:, 0].astype(int), sp[:, 1], sp[:, 2], sp[:, 3].astype(int)
 
     def count(times: np.ndarray, mask: np.ndarray, who: np.ndarray = muni) -> np.ndarray:
@@ -61,7 +61,7 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
     exits_oth = count(end, np.isfinite(end) & (dest == 1))
     alive = at_month_ends(muni, start, end)
     # services: participants are registered jobseekers but not in the unemployed stock
-    sv = np.asarray([(x[1], x[3], x[4], x[5]) for x in rec.services], dtype=float).reshape(-1, 4)
+    sv = rec.array("services")[:, [1, 3, 4, 5]]
     s_muni, s_start, s_end, s_out = sv[:, 0].astype(int), sv[:, 1], sv[:, 2], sv[:, 3].astype(int)
     in_services = at_month_ends(s_muni, s_start, s_end)
     service_starts = count(s_start, s_start >= 0, s_muni)
@@ -69,7 +69,7 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
     exits_from_services = count(s_end, np.isfinite(s_end) & ((s_out == 1) | (s_out == 2)), s_muni)
     stock = alive - in_services
 
-    mt = np.asarray(rec.meetings, dtype=float).reshape(-1, len(MEETING_FIELDS))
+    mt = rec.array("meetings")
     m_muni = mt[:, 0].astype(int)
     m_type = mt[:, 2].astype(int)
     due, held = mt[:, 4].astype(int), mt[:, 6].astype(int)
@@ -122,7 +122,7 @@ def services_table(rec: Records, cal: SimCalendar, scenario, broad_area_end: np.
                                      "target_places", "shortfall_places"])
     edges = _month_edges(cal)
     n_m = len(edges) - 1
-    sv = np.asarray([(x[2], x[3], x[4]) for x in rec.services], dtype=float).reshape(-1, 3)
+    sv = rec.array("services")[:, [2, 3, 4]]
     svc, a, b = sv[:, 0].astype(int), sv[:, 1], sv[:, 2]
     rows = []
     days_per_month = 365.25 / 12
@@ -153,7 +153,7 @@ def hubs_table(rec: Records, cal: SimCalendar, hubs: list[str], staff_fte: list[
     """One row per month × hub: staff, capacity, use, backlog and waits."""
     edges = _month_edges(cal)
     n_m = len(edges) - 1
-    mt = np.asarray(rec.meetings, dtype=float).reshape(-1, len(MEETING_FIELDS))
+    mt = rec.array("meetings")
     staffed = ~mt[:, 8].astype(bool)
     mt = mt[staffed]
     hub = mt[:, 1].astype(int)
@@ -200,7 +200,7 @@ def service_cost_by_municipality(rec: Records, cal: SimCalendar, scenario, n_mun
     if not rec.services:
         return out
     unit = np.asarray([c.unit_cost_eur_per_month for c in scenario.services.values()]) / (365.25 / 12)
-    sv = np.asarray([(x[1], x[2], x[3], x[4]) for x in rec.services], dtype=float)
+    sv = rec.array("services")[:, [1, 2, 3, 4]]
     muni, svc = sv[:, 0].astype(int), sv[:, 1].astype(int)
     a, b = sv[:, 2], np.minimum(sv[:, 3], cal.days)
     for i in range(n_m):

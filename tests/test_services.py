@@ -139,3 +139,34 @@ def test_referral_trials_are_independent_with_one_draw():
     desk.fixed_cap[0] = 0
     picks = [desk.refer(js, 1000.0, 100) for _ in range(40_000)]
     assert picks.count(1) / len(picks) == pytest.approx(0.5, abs=0.01)
+
+
+def test_referral_follows_order_eligibility_and_room_exactly():
+    """Three services (p = 0.2, 0.5, 0.4; the third from 6 months on), the second full:
+    referral shares agree with the sequential trials worked by hand, before and after
+    6 months of job search."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from simulation.config import ServiceConfig
+    from simulation.model.services import ServiceDesk
+    common = dict(duration_mean_months=1.0, unit_cost_eur_per_month=0.0, lock_in_exit_multiplier=1.0,
+                  employment_at_end_share=0.0)
+    svcs = {"a": ServiceConfig(referral_probability=0.2, **common),
+            "b": ServiceConfig(referral_probability=0.5, places=0, **common),
+            "c": ServiceConfig(referral_probability=0.4, eligible_from_months=6.0, **common)}
+    rng = np.random.default_rng(7)
+    desk = ServiceDesk(svcs, [], lambda: float(rng.random()), lambda: 1.0)
+    n = 60_000
+    early = SimpleNamespace(group=1, start=0.0)      # 3 months: a, b only
+    picks = [desk.refer(early, 91.0, 100) for _ in range(n)]
+    assert picks.count(1) == 0                       # b is full
+    assert picks.count(2) == 0                       # c not yet eligible
+    assert picks.count(0) / n == pytest.approx(0.2, abs=0.006)
+    late = SimpleNamespace(group=1, start=0.0)       # 12 months: a, b (full), c
+    picks = [desk.refer(late, 365.0, 100) for _ in range(n)]
+    assert picks.count(1) == 0
+    assert picks.count(0) / n == pytest.approx(0.2, abs=0.006)
+    assert picks.count(2) / n == pytest.approx(0.8 * 0.4, abs=0.007)   # b's trial does not matter
+    assert picks.count(None) / n == pytest.approx(0.8 * 0.6, abs=0.007)

@@ -121,10 +121,15 @@ class AreaModel:
 
     def start_hazard(self, js: Jobseeker, t0: float) -> None:
         """Draw the spell's hazard budget and its exit time from t0 (at multiplier 1)."""
-        js.e_rem = self.r_exit.exponential() * self.group_mean_months[js.group]
+        js.e_rem = e = self.r_exit.exponential() * self.group_mean_months[js.group]
         js.hz_t = t0
         js.mult = 1.0
-        js.exit_time = self._time_at(self.cum_hazard(max(t0, 0.0)) + js.e_rem, t0)
+        if t0 > 0:
+            i = int(t0)
+            cum = self._cum_list[i] + (t0 - i) * self._rate_list[i] if i < len(self._rate_list) else math.inf
+        else:
+            cum = 0.0
+        js.exit_time = self._time_at(cum + e, t0)
 
     def set_multiplier(self, js: Jobseeker, mult: float) -> None:
         """Change the exit-hazard multiplier from now on; the exit is re-timed."""
@@ -192,7 +197,7 @@ class AreaModel:
 
     def first_meeting(self, js: Jobseeker, first_due: float | None):
         """(type, due_day, open_day, phase) of the spell's first meeting."""
-        r = self.rules_on_day(max(js.start, 0))
+        r = self._rules_by_day[int(js.start)] if js.start > 0 else self._rules_by_day[0]
         start_day = int(math.floor(js.start))
         if js.group == LAYOFF:
             start_day = int(math.floor(js.start + r.layoff_obligation_start_months * DAYS_PER_MONTH))
@@ -204,9 +209,17 @@ class AreaModel:
                      and elapsed < r.intensive_period_months * DAYS_PER_MONTH else (PH_REGULAR, 0))
             return (JOB_SEARCH, due, max(0, self._open(due, 0)), phase)
         base = max(start_day, 0)
-        due = self.cal.add_working_days(base, r.initial_interview_deadline_working_days)
-        open_day = self.cal.add_working_days(base, 1) if js.group != LAYOFF else base
+        due = self._add_working_days(base, r.initial_interview_deadline_working_days)
+        open_day = self._add_working_days(base, 1) if js.group != LAYOFF else base
         return (INITIAL, due, open_day, (PH_INITIAL, 0))
+
+    def _add_working_days(self, day: int, n: int) -> int:
+        """`SimCalendar.add_working_days` on plain lists (the hot path)."""
+        if day + 1 < len(self._cum_working):
+            k = self._cum_working[day + 1] + n - 1
+            if k < len(self._working_index):
+                return self._working_index[k]
+        return self.cal.add_working_days(day, n)
 
 
     def _open(self, due: int, not_before: int) -> int:
@@ -224,6 +237,8 @@ class AreaModel:
             last.append(cur)
         self._last_working = last
         cum, idx = self.cal._cum_working, self.cal._working_index
+        self._cum_working = cum.tolist()
+        self._working_index = idx.tolist()
         self._open_of_due = [int(idx[k]) if k >= 0 else 0
                              for k in (int(cum[d + 1]) - 1 - self.window for d in range(len(working)))]
 
@@ -433,11 +448,12 @@ class AreaModel:
         if js.reentry:
             delay = self.r_reentry.exponential() * self.sc.inflow.reentry_mean_months * DAYS_PER_MONTH
             if self.env.now + delay < self.horizon_day:
-                ev = self.env.timeout(delay)
-                ev.callbacks.append(lambda _ev, m=js.municipality: self._register_again(m))
+                Timeout(self.env, delay, (js.municipality, True)).callbacks.append(self._register)
 
-    def _register_again(self, municipality: int) -> None:
-        js = self.new_jobseeker(municipality, self.env.now, is_reentry=True)
+    def _register(self, ev: Timeout) -> None:
+        """A registration falls due (diary callback; value: municipality, is re-entry)."""
+        municipality, reentry = ev._value
+        js = self.new_jobseeker(municipality, self.env.now, is_reentry=reentry)
         self.advance(js, self.first_meeting(js, None))
 
     def reentry_pool_times(self) -> list[tuple[float, int, bool]]:
@@ -490,6 +506,7 @@ class AreaModel:
         return out
 
     def _arrivals(self, times: list[tuple[float, int, bool]]):
+        """Registrations, in time order, as one process (SimPy's heap holds one at a time)."""
         env = self.env
         for t, m, reentry in times:
             if t > env.now:
@@ -524,8 +541,7 @@ class AreaModel:
     def run(self) -> Records:
         self._start_stock()
         self._start_participants()
-        arrivals = sorted(self.arrival_times() + self.reentry_pool_times())
-        self.env.process(self._arrivals(arrivals))
+        self.env.process(self._arrivals(sorted(self.arrival_times() + self.reentry_pool_times())))
         self.env.run(until=self.horizon_day)
         # spells (and services) still open at the horizon: end = inf, dest/outcome = -1
         for js in self.alive.values():
@@ -585,7 +601,7 @@ class AreaModel:
         """Back from a service: a job-search interview within the initial-interview deadline."""
         day = int(self.env.now)
         r = self.rules_on_day(day)
-        due = self.cal.add_working_days(day, r.initial_interview_deadline_working_days)
+        due = self._add_working_days(day, r.initial_interview_deadline_working_days)
         return (JOB_SEARCH, due, self._open(due, day), (PH_REGULAR, 0))
 
     def _start_participants(self) -> None:

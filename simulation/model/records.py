@@ -7,6 +7,9 @@ functions. Field order is given by the `*_FIELDS` tuples.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
+
+import numpy as np
 
 SPELL_FIELDS = ("person", "municipality", "group", "start_day", "exit_day", "dest", "reentry",
                 "benefit_type", "prior_paid_days")
@@ -30,3 +33,19 @@ class Records:
     cancelled_meetings: int = 0
     hub_logs: list = field(default_factory=list)       # office.HubDayLog per hub
     events: int = 0
+    _arrays: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def array(self, kind: str) -> np.ndarray:
+        """The records of `kind` ("spells", "meetings", "services") as a float array, one row
+        per record in its `*_FIELDS` order. Built once, after the run (later appends are not
+        seen)."""
+        a = self._arrays.get(kind)
+        if a is None:
+            rows = getattr(self, kind)
+            width = _WIDTH[kind]
+            a = np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width).reshape(-1, width)
+            self._arrays[kind] = a
+        return a
+
+
+_WIDTH = {"spells": len(SPELL_FIELDS), "meetings": len(MEETING_FIELDS), "services": len(SERVICE_FIELDS)}

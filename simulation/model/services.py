@@ -15,6 +15,7 @@ Gamma(2, mean/2), capped at the service's maximum.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from ..config import ServiceConfig
@@ -57,9 +58,36 @@ class ServiceDesk:
         self.fixed_cap = [fixed_capacity(c) for c in self.cfg]
         self.target = [c.target_share_of_broad_unemployment for c in self.cfg]
         self.prob = [c.referral_probability for c in self.cfg]
-        # per group: the services it may be referred to, in order (hot path)
-        self._by_group = [[(i, self.eligible_days[i], self.prob[i]) for i in self.order
-                           if g in self.eligible_groups[i] and self.prob[i] > 0] for g in range(len(GROUPS))]
+        self._prepare_referral_tables()
+
+    def _prepare_referral_tables(self) -> None:
+        """Per group and per stage of job search, the candidates and their first-success
+        cumulative probabilities (the hot path then needs a bisect, not a loop over services).
+
+        A group's stages start at the distinct `eligible_from_months` of its services; in
+        stage s the candidates are the services eligible by then, in order. For the
+        candidates from position a on, ``cum[a][j] = 1 − Π_{a ≤ i ≤ a+j} (1 − p_i)`` is the
+        probability that one of trials a..a+j succeeds. Services with referral probability
+        0 are left out: they could never be chosen.
+        """
+        self._stage_days: list[list[float]] = []
+        self._stages: list[list[tuple[list[int], list[list[float]]]]] = []
+        for g in range(len(GROUPS)):
+            cands = [i for i in self.order if g in self.eligible_groups[i] and self.prob[i] > 0]
+            days = sorted({self.eligible_days[i] for i in cands})
+            stages = []
+            for d in days:
+                idx = [i for i in cands if self.eligible_days[i] <= d]
+                cums = []
+                for a in range(len(idx)):
+                    none, cum = 1.0, []
+                    for i in idx[a:]:
+                        none *= 1 - self.prob[i]
+                        cum.append(1 - none)
+                    cums.append(cum)
+                stages.append((idx, cums))
+            self._stage_days.append(days)
+            self._stages.append(stages)
 
     def __bool__(self) -> bool:
         return bool(self.names)
@@ -73,26 +101,34 @@ class ServiceDesk:
         """The service a jobseeker is referred to at a meeting now, or None.
 
         Services are tried in order; an eligible jobseeker is referred with the service's
-        probability if it has room (the draw and the room are independent, so checking the
-        cheap draw first changes nothing but speed). Services with referral probability 0
-        are left out of the candidates: they could never be chosen and leave the draw as it is.
+        probability if it has room, else the next eligible service is tried. One uniform
+        draw finds the first trial that succeeds (a bisect in the cumulative first-success
+        probabilities); if that service is full, the draw rescaled within the chosen
+        interval is again uniform and independent, and the search goes on after it. This is
+        exactly the sequence of independent trials, without a loop over every service.
         """
-        cands = self._by_group[js.group]
-        if not cands:
+        days_th = self._stage_days[js.group]
+        if not days_th:
             return None
-        days = now - js.start
-        u = self.uniform()   # one draw, rescaled after each trial: the trials stay independent
+        s = bisect_right(days_th, now - js.start) - 1
+        if s < 0:
+            return None
+        idx, cums = self._stages[js.group][s]
+        u = self.uniform()
+        a, n = 0, len(idx)
         participants, fixed, target = self.participants, self.fixed_cap, self.target
-        for i, eligible_days, p in cands:
-            if days < eligible_days:
-                continue
-            if u >= p:
-                u = (u - p) / (1 - p)
-                continue
+        while a < n:
+            cum = cums[a]
+            j = bisect_right(cum, u)
+            if j >= len(cum):
+                return None          # no trial from a on succeeds
+            i = idx[a + j]
             t = target[i]
             if participants[i] + 1 <= (fixed[i] if t is None else min(fixed[i], t * broad)):
                 return i
-            u = u / p
+            lo = cum[j - 1] if j else 0.0
+            u = (u - lo) / (cum[j] - lo)   # uniform again, given the first success at j
+            a += j + 1
         return None
 
     def duration_days(self, i: int) -> float:
