@@ -85,6 +85,10 @@ class AreaModel:
                 b.max_share_of_main_hub_capacity if b.enabled else 0.0,
                 scenario.meetings.service_point_visit_weekdays, len(self.munis), self.meeting_held)
         self.records.hub_logs = getattr(self.office, "logs", [])
+        # hot path: bound methods looked up once
+        self._submit = self.office.submit
+        self._record_meeting = self.records.meetings.append
+        self._refer = self.desk.refer if self.desk else None
 
     # ---- hazards ---------------------------------------------------------------------
     def _prepare_hazards(self) -> None:
@@ -322,8 +326,7 @@ class AreaModel:
     def request_meeting(self, js: Jobseeker, mtype: int, due: int, open_day: int, phase=()):
         """Book a meeting; returns the Request, or None when no staff time is needed."""
         if mtype == SUPPLEMENTARY:
-            r = self.rules_on_day(open_day)
-            if not r.supplementary_interviews_scheduled and not js.needs_supplementary:
+            if not js.needs_supplementary and not self.rules_on_day(open_day).supplementary_interviews_scheduled:
                 return None
             if self.r_purchase.uniform() < self.purchased_share:
                 if due < self.horizon_day:   # held by a provider on its due day
@@ -345,7 +348,7 @@ class AreaModel:
                 sp = True
         req = Request(due, open_day, self.duration_mean[mtype][ch] * self._duration_factor(), mtype, ch_eff,
                       js.municipality, js.hub, js, phase, sp)
-        self.office.submit(req)
+        self._submit(req)
         return req
 
     # ---- the statutory path, driven by events --------------------------------------
@@ -373,16 +376,18 @@ class AreaModel:
     def meeting_held(self, req: Request, day: int) -> None:
         """The office's callback: a meeting was held on `day`. Record it, maybe refer the
         jobseeker to a service, else book the next meeting."""
-        self.records.meetings.append((req.municipality, req.hub, req.mtype, req.channel, req.due_day,
-                                      req.open_day, day, req.minutes, False))
+        self._record_meeting((req.municipality, req.hub, req.mtype, req.channel, req.due_day,
+                              req.open_day, day, req.minutes, False))
         js = req.js
         js.pending = None
-        if self.desk:
-            svc = self.desk.refer(js, self.env.now, len(self.alive))
+        if self._refer is not None:
+            svc = self._refer(js, self.env.now, len(self.alive))
             if svc is not None:
                 self.start_service(js, svc)
                 return
-        self.advance(js, self.next_meeting(js, day, req.phase))
+        plan = self.next_meeting(js, day, req.phase)
+        if plan is not None:
+            self.advance(js, plan)
 
     # ---- jobseekers ------------------------------------------------------------------
     def _prepare_benefits(self) -> None:
@@ -451,7 +456,7 @@ class AreaModel:
                 Timeout(self.env, delay, (js.municipality, True)).callbacks.append(self._register)
 
     def _register(self, ev: Timeout) -> None:
-        """A registration falls due (diary callback; value: municipality, is re-entry)."""
+        """A re-entry falls due (timeout callback; value: municipality, is re-entry)."""
         municipality, reentry = ev._value
         js = self.new_jobseeker(municipality, self.env.now, is_reentry=reentry)
         self.advance(js, self.first_meeting(js, None))

@@ -131,7 +131,11 @@ class AppointmentBook:
             self.today = day
             for req in opening.pop(day, ()):
                 if not req.cancelled:
-                    self._enqueue(req)
+                    if req.sp:
+                        self.sp_hub[req.municipality] = req.hub
+                        heapq.heappush(self.sp[req.municipality], (req.due_day, req.seq, req))
+                    else:
+                        heapq.heappush(self.office[req.hub], (req.due_day, req.seq, req))
             if self.cal.working[day]:
                 self._serve_day(day)
             if day in month_ends:
