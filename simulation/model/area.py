@@ -75,6 +75,7 @@ class AreaModel:
         st = scenario.staff
         per_fte = st.working_hours_per_day * 60 * (1 - st.absence_share) * st.customer_meeting_time_share
         self.capacity_min = [f * per_fte for f in self.staff_fte]
+        self.office: AppointmentBook | ServerPool
         if scenario.office.model == "servers":
             servers = [int(round(f * (1 - st.absence_share) * st.customer_meeting_time_share)) for f in self.staff_fte]
             self.office = ServerPool(self.env, servers, self.meeting_held)
@@ -489,11 +490,11 @@ class AreaModel:
                     out.append((float(t), m, True))
         return out
 
-    def arrival_times(self) -> list[tuple[float, int]]:
+    def arrival_times(self) -> list[tuple[float, int, bool]]:
         """New registrations for the whole horizon: (time, municipality), sorted."""
         inf = self.sc.inflow
         g = self.g_arrivals
-        out: list[tuple[float, int]] = []
+        out: list[tuple[float, int, bool]] = []
         starts = self.cal.month_starts + [self.cal.days]
         for mi in range(len(starts) - 1):
             a, b = starts[mi], starts[mi + 1]
@@ -569,11 +570,11 @@ class AreaModel:
         self.set_multiplier(js, cfg.lock_in_exit_multiplier)
         if duration_days is None:
             duration_days = self.desk.duration_days(service)
-        ev = env.timeout(duration_days)
-        ev.callbacks.append(lambda _e, js=js, v=js.service_count: self._service_ends(js, v))
+        Timeout(env, duration_days, (js, js.service_count)).callbacks.append(self._service_ends)
 
-    def _service_ends(self, js: Jobseeker, service_count: int) -> None:
+    def _service_ends(self, ev: Timeout) -> None:
         """A service's planned end: to work, or back to job search (and its next meeting)."""
+        js, service_count = ev._value
         if js.exited or js.service_count != service_count:   # left during the service
             return
         cfg = self.desk.cfg[js.service]
@@ -586,12 +587,13 @@ class AreaModel:
         self._end_service(js, outcome=0)
         self.set_multiplier(js, cfg.post_exit_multiplier)
         if cfg.post_effect_months > 0 and cfg.post_exit_multiplier != 1.0:
-            ev = self.env.timeout(cfg.post_effect_months * DAYS_PER_MONTH)
-            v = js.service_count
-            ev.callbacks.append(lambda _e, js=js, v=v: self._post_effect_ends(js, v))
+            Timeout(self.env, cfg.post_effect_months * DAYS_PER_MONTH,
+                    (js, js.service_count)).callbacks.append(self._post_effect_ends)
         self.advance(js, self.after_service_meeting(js))
 
-    def _post_effect_ends(self, js: Jobseeker, service_count: int) -> None:
+    def _post_effect_ends(self, ev: Timeout) -> None:
+        """The after-effect of a service ends (unless a later service or the exit came first)."""
+        js, service_count = ev._value
         if not js.exited and js.service < 0 and js.service_count == service_count:
             self.set_multiplier(js, 1.0)
 
@@ -626,11 +628,11 @@ class AreaModel:
         for i in self.desk.order:
             name = self.desk.names[i]
             if name in given:          # the start state says how many take part now
-                n = given[name]
+                cap = float(given[name])
             else:                      # otherwise: the service's capacity on the start date
-                n = self.desk.capacity(i, broad)
-                n = n if math.isfinite(n) else 0
-            n = int(round(n))
+                cap = self.desk.capacity(i, broad)
+                cap = cap if math.isfinite(cap) else 0.0
+            n = int(round(cap))
             cfg = self.desk.cfg[i]
             groups = sorted(self.desk.eligible_groups[i])
             for _ in range(n):

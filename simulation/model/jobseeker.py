@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from ..config import CHANNELS, MEETING_TYPES
 
@@ -42,7 +43,7 @@ class Jobseeker:
     reentry: bool
     needs_supplementary: bool
     is_reentry: bool = False
-    pending: object = None    # the office.Request waiting to be held, if any
+    pending: Any = None       # the office.Request waiting to be held, if any
     benefit_type: int = -1    # index into config.BENEFIT_TYPES, -1 = no benefit
     prior_paid_days: int = 0  # benefit days paid before the start of the run
     # exit hazard: remaining budget (months of unit hazard), since when, at what multiplier

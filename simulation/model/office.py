@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import simpy
 
@@ -38,7 +38,7 @@ class Request:
                  "js", "phase", "cancelled", "seq", "sp")
 
     def __init__(self, due_day: int, open_day: int, minutes: float, mtype: int, channel: int,
-                 municipality: int, hub: int, js: object = None, phase: tuple = (),
+                 municipality: int, hub: int, js: Any = None, phase: tuple = (),
                  service_point: bool = False) -> None:
         self.due_day = due_day
         self.open_day = open_day
@@ -199,20 +199,17 @@ class AppointmentBook:
         if len(heaps) == 1:               # the common case: one hub's own book
             hp = heaps[0]
             while used < budget and hp:
-                top = hp[0]
-                req = top[2]
-                if req.cancelled:
-                    pop(hp)
-                    continue
-                if overdue_only and top[0] > day:
+                if overdue_only and hp[0][0] > day:
                     break
-                pop(hp)
+                req = pop(hp)[2]
+                if req.cancelled:
+                    continue
                 used += req.minutes
                 on_held(req, day)
             return used
         while used < budget:
             best = None
-            bkey = None
+            bkey: Any = None
             for hp in heaps:
                 while hp and hp[0][2].cancelled:
                     pop(hp)

@@ -92,12 +92,12 @@ class ServiceDesk:
     def __bool__(self) -> bool:
         return bool(self.names)
 
-    def capacity(self, i: int, broad: int) -> float:
+    def capacity(self, i: int, broad: float) -> float:
         """Participants service i may have now (inf if unlimited)."""
         t = self.target[i]
         return self.fixed_cap[i] if t is None else min(self.fixed_cap[i], t * broad)
 
-    def refer(self, js: "Jobseeker", now: float, broad: int) -> int | None:
+    def refer(self, js: "Jobseeker", now: float, broad: float) -> int | None:
         """The service a jobseeker is referred to at a meeting now, or None.
 
         Services are tried in order; an eligible jobseeker is referred with the service's
