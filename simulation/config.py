@@ -108,6 +108,12 @@ class ExitsConfig(_Strict):
     employment_share_short_group: float = Share
     employment_share_long_group: float = Share
     employment_share_layoff: float = Share
+    # Multiplier on the short and long groups' exit hazards (their mean durations are divided
+    # by it). 1 = the hazards as calibrated on 2016–2018, when services were not modelled
+    # apart: those hazards already hold the exits that services brought about. A scenario that
+    # models services explicitly sets it below 1 (calibration/net_of_services.py) so that
+    # those exits are not counted twice.
+    hazard_multiplier: float = Field(default=1.0, gt=0)
 
 
 BENEFIT_TYPES = ("earnings_related", "basic_allowance", "labour_market_subsidy")

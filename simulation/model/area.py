@@ -94,7 +94,8 @@ class AreaModel:
     # ---- hazards ---------------------------------------------------------------------
     def _prepare_hazards(self) -> None:
         ex, inf = self.sc.exits, self.sc.inflow
-        self.group_mean_months = [ex.layoff_mean_months, ex.short_group_mean_months, ex.long_group_mean_months]
+        k = ex.hazard_multiplier   # net of explicit services (config.ExitsConfig)
+        self.group_mean_months = [ex.layoff_mean_months, ex.short_group_mean_months / k, ex.long_group_mean_months / k]
         p_l = inf.layoff_share
         p_s = (1 - p_l) * ex.short_group_share
         self.group_cum = [p_l, p_l + p_s, 1.0]
@@ -526,7 +527,7 @@ class AreaModel:
         # stationary composition of the stock by group: share × mean duration
         w_l = ss.layoff_share
         p_s = ex.short_group_share
-        ws = [(1 - w_l) * p_s * ex.short_group_mean_months, (1 - w_l) * (1 - p_s) * ex.long_group_mean_months]
+        ws = [(1 - w_l) * p_s * self.group_mean_months[SHORT], (1 - w_l) * (1 - p_s) * self.group_mean_months[LONG]]
         cum = [w_l, w_l + (1 - w_l) * ws[0] / sum(ws), 1.0]
         r = self.rules_on_day(0)
         for m, name in enumerate(self.munis):

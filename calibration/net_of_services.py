@@ -1,0 +1,150 @@
+"""Exit hazards net of explicitly modelled services, for the 2025 baseline.
+
+Usage (from the repository root)::
+
+    python calibration/net_of_services.py [--status-quo scenarios/service_mix_current.toml]
+                                          [--out scenarios/base/services_net_2025.toml]
+                                          [--reps 6] [--workers 2]
+
+The exit hazards of ``calibrated_2016_2018.toml`` were fitted to stocks of a time when
+services ran and were not modelled apart: they already hold the exits that services
+brought about (people leave the unemployed stock when a service starts, and some find
+work through it). A scenario that models services explicitly would count those exits
+twice, and its unemployed stock drifts down although nothing changed (about 6 % a year
+with the services of 2025 kept as they are).
+
+This script finds the multiplier `exits.hazard_multiplier` on the short and long groups'
+hazards for which the **status quo** — the services as they ran at the start of 2025,
+kept unchanged (``service_mix_current.toml``) — holds the same mean unemployed stock over
+the horizon as the calibrated model without explicit services. Changes to the service
+mix (the plan, adjustments) then move the stock relative to the status quo, which is the
+question the scenarios ask. The search is a secant on the mean stock of `--reps`
+replications with common random numbers (the same replications for every multiplier).
+
+Writes ``services_net_2025.toml`` atomically (extends ``start_2025.toml``), with the figures
+in its header. Bad input prints ``file: key: reason`` and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from simulation.config import Scenario, load_scenario  # noqa: E402
+from simulation.errors import InputError  # noqa: E402
+from simulation.experiment import simulate_replication  # noqa: E402
+
+TOLERANCE = 0.002      # relative difference of mean stocks at which the search stops
+MAX_STEPS = 8
+
+
+def _mean_stock(scenario: Scenario, rep: int) -> float:
+    m = simulate_replication(scenario, rep)["monthly"]
+    return float(m.groupby("month")["stock_end"].sum().mean())
+
+
+def mean_stock(scenario: Scenario, reps: int, pool: ProcessPoolExecutor | None) -> float:
+    """Mean over replications 0..reps-1 of the mean monthly unemployed stock of the area."""
+    if pool is None:
+        vals = [_mean_stock(scenario, r) for r in range(reps)]
+    else:
+        vals = list(pool.map(_mean_stock, [scenario] * reps, range(reps)))
+    return sum(vals) / len(vals)
+
+
+def with_multiplier(scenario: Scenario, k: float) -> Scenario:
+    return scenario.model_copy(update={"exits": scenario.exits.model_copy(update={"hazard_multiplier": k})})
+
+
+def without_services(scenario: Scenario) -> Scenario:
+    """The same scenario with no explicit services (and none at the start)."""
+    ss = scenario.start_state.model_copy(update={"service_participants": None})
+    return scenario.model_copy(update={"services": {}, "service_order": [], "start_state": ss})
+
+
+def find_multiplier(status_quo: Scenario, reps: int, workers: int, log=print) -> dict:
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        target = mean_stock(with_multiplier(without_services(status_quo), 1.0), reps, pool)
+        log(f"without explicit services: mean unemployed stock {target:,.1f}")
+        k0, f0 = 1.0, mean_stock(with_multiplier(status_quo, 1.0), reps, pool)
+        log(f"status quo, multiplier {k0:.4f}: {f0:,.1f}")
+        k1 = k0 * f0 / target            # stock roughly proportional to mean duration = 1/hazard
+        f1 = mean_stock(with_multiplier(status_quo, k1), reps, pool)
+        log(f"status quo, multiplier {k1:.4f}: {f1:,.1f}")
+        steps = 2
+        while abs(f1 - target) > TOLERANCE * target and steps < MAX_STEPS:
+            if f1 == f0:
+                break
+            k0, f0, k1 = k1, f1, k1 + (target - f1) * (k1 - k0) / (f1 - f0)
+            f1 = mean_stock(with_multiplier(status_quo, k1), reps, pool)
+            steps += 1
+            log(f"status quo, multiplier {k1:.4f}: {f1:,.1f}")
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return {"multiplier": k1, "target": target, "achieved": f1, "steps": steps}
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def render(res: dict, status_quo: Scenario, status_quo_path: str, reps: int) -> str:
+    today = datetime.now(UTC).date().isoformat()
+    return f"""# Exit hazards net of explicitly modelled services (2025 baseline)
+# Generated by calibration/net_of_services.py on {today} — do not edit by hand; re-run the script.
+# The hazards of calibrated_2016_2018.toml already hold the exits that services brought
+# about in 2016–2018; with services modelled explicitly they would count twice.
+# Status quo: {status_quo_path} (scenario "{status_quo.name}": the services as they ran at the
+# start of 2025, kept unchanged), {status_quo.run.years:g} years from {status_quo.run.start_date},
+# replications 0..{reps - 1} of seed {status_quo.run.seed} (common random numbers).
+# Mean unemployed stock of the area over the horizon:
+#   without explicit services (multiplier 1):  {res['target']:,.1f}
+#   status quo with the multiplier below:       {res['achieved']:,.1f}  ({res['steps']} evaluations)
+# Re-run when the calibration, the start state or the status-quo services change.
+
+extends = "start_2025.toml"
+
+[exits]
+hazard_multiplier = {res['multiplier']:.4f}   # on the short and long groups' exit hazards
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--status-quo", default=str(ROOT / "scenarios" / "service_mix_current.toml"))
+    ap.add_argument("--out", default=str(ROOT / "scenarios" / "base" / "services_net_2025.toml"))
+    ap.add_argument("--reps", type=int, default=6)
+    ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    args = ap.parse_args(argv)
+    try:
+        if args.reps < 1 or args.workers < 1:
+            raise InputError("<command line>", "--reps/--workers", "must be at least 1")
+        sq = load_scenario(args.status_quo)
+        if not sq.services:
+            raise InputError(args.status_quo, "services", "the status quo must model services explicitly")
+    except InputError as e:
+        print(e, file=sys.stderr)
+        return 2
+    res = find_multiplier(sq, args.reps, args.workers)
+    rel = os.path.relpath(args.status_quo, ROOT)
+    write_atomic(Path(args.out), render(res, sq, rel, args.reps))
+    print(f"wrote {args.out}: hazard_multiplier {res['multiplier']:.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
