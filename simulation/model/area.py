@@ -127,15 +127,10 @@ class AreaModel:
 
     def start_hazard(self, js: Jobseeker, t0: float) -> None:
         """Draw the spell's hazard budget and its exit time from t0 (at multiplier 1)."""
-        js.e_rem = e = self.r_exit.exponential() * self.group_mean_months[js.group]
+        js.e_rem = self.r_exit.exponential() * self.group_mean_months[js.group]
         js.hz_t = t0
         js.mult = 1.0
-        if t0 > 0:
-            i = int(t0)
-            cum = self._cum_list[i] + (t0 - i) * self._rate_list[i] if i < len(self._rate_list) else math.inf
-        else:
-            cum = 0.0
-        js.exit_time = self._time_at(cum + e, t0)
+        js.exit_time = self._time_at(self.cum_hazard(max(t0, 0.0)) + js.e_rem, t0)
 
     def set_multiplier(self, js: Jobseeker, mult: float) -> None:
         """Change the exit-hazard multiplier from now on; the exit is re-timed."""
@@ -173,12 +168,10 @@ class AreaModel:
         self._u_channel = self.r_channel.uniform
         self._prepare_days()
 
-    def draw_minutes(self, mtype: int, channel: int) -> float:
-        """Minutes of one meeting of this type and channel (mean × a unit-mean factor)."""
-        return self.duration_mean[mtype][channel] * self._duration_factor()
-
     def _duration_factors(self):
-        """A callable giving unit-mean factors of meeting duration, drawn in blocks."""
+        """A callable giving unit-mean factors of meeting duration, drawn in blocks: a meeting
+        lasts `duration_minutes[type][channel]` × the next factor (fixed, exponential or
+        lognormal with `duration_cv`)."""
         if self.dist == "fixed":
             return itertools.repeat(1.0).__next__
         gen, sigma = self.r_duration.gen, self.sigma
