@@ -24,6 +24,14 @@ ROUNDING_RULES = ("exact", "rounded_percent", "rounded_percent_largest_remainder
 _YEAR = re.compile(r"^\d{4}$")
 
 
+def _non_negative(v: dict[str, float]) -> dict[str, float]:
+    """Every value of a keyed table must be >= 0 (the key is named in the error)."""
+    for k, x in v.items():
+        if x < 0:
+            raise ValueError(f"{k}: cannot be negative (got {x})")
+    return v
+
+
 class BudgetConfig(BaseModel):
     """The `[budget]` table of a scenario (see ``docs/budget.md``)."""
 
@@ -61,27 +69,20 @@ class BudgetConfig(BaseModel):
     @field_validator("frame_eur_by_year", "transition_funding_eur_by_year")
     @classmethod
     def _years(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, x in v.items():
+        for k in v:
             if not _YEAR.match(k):
                 raise ValueError(f"key {k!r} is not a year (write \"2025\" = ...)")
-            if x < 0:
-                raise ValueError(f"{k}: cannot be negative (got {x})")
-        return v
+        return _non_negative(v)
 
     @field_validator("cost_per_fte_eur_by_role")
     @classmethod
     def _roles(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, x in v.items():
+        for k in v:
             if k not in STAFF_ROLES:
                 raise ValueError(f"unknown role {k!r}; known: {', '.join(STAFF_ROLES)}")
-            if x < 0:
-                raise ValueError(f"{k}: cannot be negative (got {x})")
-        return v
+        return _non_negative(v)
 
     @field_validator("use_of_services_by_municipality")
     @classmethod
     def _weights(cls, v: dict[str, float]) -> dict[str, float]:
-        for k, x in v.items():
-            if x < 0:
-                raise ValueError(f"{k}: cannot be negative (got {x})")
-        return v
+        return _non_negative(v)
