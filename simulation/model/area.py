@@ -100,6 +100,8 @@ class AreaModel:
         p_s = (1 - p_l) * ex.short_group_share
         self.group_cum = [p_l, p_l + p_s, 1.0]
         self.emp_share = [ex.employment_share_layoff, ex.employment_share_short_group, ex.employment_share_long_group]
+        self._reentry_probability = inf.reentry_probability
+        self._supp_needs_share = self.sc.meetings.supplementary_needs_share
         # cumulative seasonal hazard (in "months") at each day index
         n = self.cal.days + self.cal.margin_days
         months = np.array([(self.cal.start + timedelta(days=i)).month for i in range(n)])
@@ -165,6 +167,7 @@ class AreaModel:
         self._plan_cache: dict[int, tuple] = {}
         self._plan_by_day = [self._plan_params(r) for r in self._rules_by_day]
         self._last_due = self.horizon_day + 30   # meetings due later are beyond the horizon
+        self._supp_scheduled = [r.supplementary_interviews_scheduled for r in self._rules_by_day]
         self._u_channel = self.r_channel.uniform
         self._prepare_days()
 
@@ -321,7 +324,8 @@ class AreaModel:
     def request_meeting(self, js: Jobseeker, mtype: int, due: int, open_day: int, phase=()):
         """Book a meeting; returns the Request, or None when no staff time is needed."""
         if mtype == SUPPLEMENTARY:
-            if not js.needs_supplementary and not self.rules_on_day(open_day).supplementary_interviews_scheduled:
+            if not js.needs_supplementary and not (self._supp_scheduled[open_day] if open_day < len(self._supp_scheduled)
+                                                   else self.rules_on_day(open_day).supplementary_interviews_scheduled):
                 return None
             if self.r_purchase.uniform() < self.purchased_share:
                 if due < self.horizon_day:   # held by a provider on its due day
@@ -413,8 +417,8 @@ class AreaModel:
                        False, False, is_reentry)
         self.start_hazard(js, t)
         js.dest = 0 if self.r_exit.uniform() < self.emp_share[g] else 1
-        js.reentry = js.dest == 0 and self.r_reentry.uniform() < self.sc.inflow.reentry_probability
-        js.needs_supplementary = self.r_group.uniform() < self.sc.meetings.supplementary_needs_share
+        js.reentry = js.dest == 0 and self.r_reentry.uniform() < self._reentry_probability
+        js.needs_supplementary = self.r_group.uniform() < self._supp_needs_share
         js.benefit_type = self.draw_benefit_type()
         if start < 0:   # benefit paid for the time already unemployed, so many days a week
             js.prior_paid_days = int(-start * self.rules_on_day(0).paid_days_per_week / 7)
