@@ -55,6 +55,9 @@ class StaffConfig(_Strict):
     regional_services_fte: float | None = Field(default=None, ge=0)
     working_hours_per_day: float = Field(gt=0, le=24)
     absence_share: float = Share
+    # Absence by calendar month, as multipliers of absence_share that average 1 (annual leave
+    # bunches in the summer). None: the same absence every month.
+    absence_month_factors: list[float] | None = Field(default=None, min_length=12, max_length=12)
     customer_meeting_time_share: float = Share
     cost_per_fte_eur: float = Field(ge=0)
 
@@ -418,6 +421,16 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
             fail(key, "seasonal factors cannot be negative")
         if abs(sum(factors) / 12 - 1) > 1e-3:
             fail(key, f"seasonal factors must average 1 (they average {sum(factors) / 12:.4f})")
+    factors = sc.staff.absence_month_factors
+    if factors is not None:
+        key = "staff.absence_month_factors"
+        if any(f < 0 for f in factors):
+            fail(key, "absence factors cannot be negative")
+        if abs(sum(factors) / 12 - 1) > 1e-3:
+            fail(key, f"absence factors must average 1 (they average {sum(factors) / 12:.4f})")
+        worst = max(factors) * sc.staff.absence_share
+        if worst > 1:
+            fail(key, f"absence_share × the largest factor is {worst:.3f}; absence cannot exceed 1")
     # meetings: types and channels known, shares sum to 1, durations positive
     m = sc.meetings
     check_complete(m.duration_minutes, "meetings.duration_minutes", set(MEETING_TYPES), "meeting type")

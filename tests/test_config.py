@@ -149,6 +149,21 @@ def test_share_outside_0_1(complete_scenario_toml, overrides, key, bound):
     assert bound in e.reason
 
 
+@pytest.mark.parametrize("factors,absence,words", [
+    ([1.2] * 12, 0.13, "average 1 (they average 1.2000)"),
+    ([-0.5] + [12.5 / 11] * 11, 0.13, "cannot be negative"),
+    ([6.5] + [0.5] * 11, 0.2, "largest factor is 1.300"),
+    ([1.0] * 11, 0.13, "at least 12 items"),
+])
+def test_absence_month_factors_must_be_12_non_negative_averaging_1(complete_scenario_toml, factors,
+                                                                   absence, words):
+    e = _err(complete_scenario_toml(overrides={"staff": {"absence_month_factors": factors,
+                                                         "absence_share": absence}}))
+    assert _name(e) == "scenario.toml"
+    assert e.key == "staff.absence_month_factors"
+    assert words in e.reason
+
+
 def test_channel_share_outside_0_1(complete_scenario_toml):
     e = _err(complete_scenario_toml(
         overrides={"meetings": {"channel_shares": {"initial": {"phone": 1.5}}}}))

@@ -163,6 +163,43 @@ def test_shorter_deadline_means_more_late_initial_interviews(tmp_path):
     assert late_initial(short) > late_initial(base) + 0.05
 
 
+SUMMER = [0.52, 0.83, 0.59, 0.63, 0.53, 2.12, 3.69, 1.18, 0.42, 0.59, 0.33, 0.57]
+
+
+def test_absence_by_month_sets_each_months_capacity(tmp_path):
+    """Capacity per working day in month m is FTE × hours × 60 × meeting share × (1 − absence
+    × factor_m), worked by hand; July (leave season) has ~60 % of an October day."""
+    staff = {"customer_service_fte_by_hub": {"Äänekoski": 10.0, "Laukaa": 8.0, "Saarijärvi": 6.0,
+                                             "Viitasaari": 4.0},
+             "absence_share": 0.13, "absence_month_factors": SUMMER,
+             "working_hours_per_day": 7.25, "customer_meeting_time_share": 0.6}
+    sc = small(tmp_path, years=1.0, staff=staff)
+    model = AreaModel(sc, 0)
+    hubs = tables(sc, 0)["hubs"]
+    cal = model.cal
+    working = np.add.reduceat(cal.working[:cal.days].astype(int), cal.month_starts)
+    for hub, fte in staff["customer_service_fte_by_hub"].items():
+        per_day = hubs[hubs.hub == hub].capacity_hours.to_numpy() / working
+        expected = fte * 7.25 * 0.6 * (1 - 0.13 * np.asarray(SUMMER))
+        np.testing.assert_allclose(per_day, expected, rtol=1e-9)
+    july_vs_october = (1 - 0.13 * SUMMER[6]) / (1 - 0.13 * SUMMER[9])
+    assert 0.55 < july_vs_october < 0.65
+
+
+def test_summer_leave_makes_summer_meetings_later(tmp_path):
+    """The same yearly absence bunched in the summer: more initial interviews late in June to
+    August than with the same absence every month (a loaded office)."""
+    staff = {"customer_service_fte_total": 7.0, "absence_share": 0.13}
+    flat = small(tmp_path, "flat", years=1.0, staff=staff)
+    summer = flat.with_overrides({"staff": {"absence_month_factors": SUMMER}})
+
+    def late_in_summer(sc):
+        m = tables(sc, 0)["monthly"]
+        m = m[m.month.str[5:7].isin(["06", "07", "08"])]
+        return m.initial_interviews_late.sum() / m.initial_interviews.sum()
+    assert late_in_summer(summer) > late_in_summer(flat) + 0.05
+
+
 LEVERS = [
     # (override, table, column, direction)
     ({"inflow": {"scale": 1.5}}, "monthly", "inflow", +1),
@@ -170,6 +207,7 @@ LEVERS = [
     ({"exits": {"employment_share_short_group": 0.9}}, "monthly", "exits_employment", +1),
     ({"inflow": {"layoff_share": 0.5}}, "monthly", "initial_interviews", -1),
     ({"staff": {"absence_share": 0.3}}, "hubs", "capacity_hours", -1),
+    ({"staff": {"absence_month_factors": [2.0] * 6 + [0.0] * 6}}, "hubs", "capacity_hours", -1),
     ({"staff": {"working_hours_per_day": 8.0}}, "hubs", "capacity_hours", +1),
     ({"staff": {"customer_meeting_time_share": 0.8}}, "hubs", "capacity_hours", +1),
     ({"meetings": {"duration_minutes": {"job_search": {"in_person": 60.0}}}}, "hubs", "used_hours", +1),

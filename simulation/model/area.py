@@ -73,8 +73,14 @@ class AreaModel:
         staff = scenario.staff_by_hub()
         self.staff_fte = [staff[h] for h in self.hubs]
         st = scenario.staff
-        per_fte = st.working_hours_per_day * 60 * (1 - st.absence_share) * st.customer_meeting_time_share
+        # meeting minutes per hub on a working day with everyone present, and the share
+        # present on each day (absence by calendar month)
+        per_fte = st.working_hours_per_day * 60 * st.customer_meeting_time_share
         self.capacity_min = [f * per_fte for f in self.staff_fte]
+        factors = st.absence_month_factors or [1.0] * 12
+        presence_by_month = [1 - st.absence_share * f for f in factors]
+        self.presence_by_day = [presence_by_month[(self.cal.start + timedelta(days=i)).month - 1]
+                                for i in range(self.cal.days + self.cal.margin_days)]
         self.office: AppointmentBook | ServerPool
         if scenario.office.model == "servers":
             servers = [int(round(f * (1 - st.absence_share) * st.customer_meeting_time_share)) for f in self.staff_fte]
@@ -82,7 +88,7 @@ class AreaModel:
         else:
             b = scenario.backup
             self.office = AppointmentBook(
-                self.env, self.cal, self.capacity_min, self.hubs.index(self.region.main_hub),
+                self.env, self.cal, self.capacity_min, self.presence_by_day, self.hubs.index(self.region.main_hub),
                 b.max_share_of_main_hub_capacity if b.enabled else 0.0,
                 scenario.meetings.service_point_visit_weekdays, len(self.munis), self.meeting_held)
         self.records.hub_logs = getattr(self.office, "logs", [])

@@ -1,7 +1,8 @@
 """Hub offices: appointment books with staff capacity on working days.
 
 Each hub has meeting capacity in minutes on each working day (staff FTE × working
-hours × presence × the share of time for customer meetings). Meeting requests enter
+hours × the share present that day × the share of time for customer meetings; absence
+may differ by calendar month, as annual leave bunches in the summer). Meeting requests enter
 the hub's book when they open (the earliest day they may be held); every working day
 the hub serves open requests in **earliest-deadline-first** order until the day's
 minutes are used. A request not served by its due day is late, and the number of
@@ -76,6 +77,7 @@ class AppointmentBook:
         env: simpy.Environment,
         cal: SimCalendar,
         capacity_min_per_day: list[float],
+        presence_by_day: list[float],
         main_hub: int,
         backup_share: float,
         service_point_weekdays: list[int],
@@ -84,7 +86,8 @@ class AppointmentBook:
     ) -> None:
         self.env = env
         self.cal = cal
-        self.capacity = list(capacity_min_per_day)
+        self.capacity = list(capacity_min_per_day)   # per hub, everyone present
+        self.presence = presence_by_day               # per day: share of staff present
         self.main_hub = main_hub
         self.backup_share = backup_share
         self.sp_weekdays = set(service_point_weekdays)
@@ -160,7 +163,9 @@ class AppointmentBook:
         weekday = (self.cal.start.weekday() + day) % 7
         visit = weekday in self.sp_weekdays
         left = []
-        for h, cap in enumerate(self.capacity):
+        presence = self.presence[day]
+        caps = [c * presence for c in self.capacity]
+        for h, cap in enumerate(caps):
             heaps = [self.office[h]]
             if visit:
                 heaps += [self.sp[m] for m in range(len(self.sp)) if self.sp_hub[m] == h and self.sp[m]]
@@ -178,7 +183,7 @@ class AppointmentBook:
         # backup: the main office's unused minutes serve other hubs' overdue requests
         if self.backup_share > 0:
             m = self.main_hub
-            lend = min(max(left[m], 0.0), self.backup_share * self.capacity[m])
+            lend = min(max(left[m], 0.0), self.backup_share * caps[m])
             if lend > 0:
                 others = [self.office[h] for h in range(len(self.capacity)) if h != m]
                 used = self._serve(others, lend, day, True)
