@@ -430,7 +430,8 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
             fail(key, f"absence factors must average 1 (they average {sum(factors) / 12:.4f})")
         worst = max(factors) * sc.staff.absence_share
         if worst > 1:
-            fail(key, f"absence_share × the largest factor is {worst:.3f}; absence cannot exceed 1")
+            fail(key, f"absence_share {sc.staff.absence_share} × the largest factor {max(factors)} = {worst:.3f}: "
+                      "absence cannot exceed 1; lower absence_share or the factors")
     # meetings: types and channels known, shares sum to 1, durations positive
     m = sc.meetings
     check_complete(m.duration_minutes, "meetings.duration_minutes", set(MEETING_TYPES), "meeting type")

@@ -152,7 +152,7 @@ def test_share_outside_0_1(complete_scenario_toml, overrides, key, bound):
 @pytest.mark.parametrize("factors,absence,words", [
     ([1.2] * 12, 0.13, "average 1 (they average 1.2000)"),
     ([-0.5] + [12.5 / 11] * 11, 0.13, "cannot be negative"),
-    ([6.5] + [0.5] * 11, 0.2, "largest factor is 1.300"),
+    ([6.5] + [0.5] * 11, 0.2, "largest factor 6.5 = 1.300"),
     ([1.0] * 11, 0.13, "at least 12 items"),
 ])
 def test_absence_month_factors_must_be_12_non_negative_averaging_1(complete_scenario_toml, factors,

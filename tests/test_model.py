@@ -189,7 +189,7 @@ def test_absence_by_month_sets_each_months_capacity(tmp_path):
 def test_summer_leave_makes_summer_meetings_later(tmp_path):
     """The same yearly absence bunched in the summer: more initial interviews late in June to
     August than with the same absence every month (a loaded office)."""
-    staff = {"customer_service_fte_total": 7.0, "absence_share": 0.13}
+    staff = {"customer_service_fte_total": 7.0, "absence_share": 0.13, "absence_month_factors": [1.0] * 12}
     flat = small(tmp_path, "flat", years=1.0, staff=staff)
     summer = flat.with_overrides({"staff": {"absence_month_factors": SUMMER}})
 
@@ -206,7 +206,7 @@ LEVERS = [
     ({"exits": {"long_group_mean_months": 24.0}}, "monthly", "stock_end", +1),
     ({"exits": {"employment_share_short_group": 0.9}}, "monthly", "exits_employment", +1),
     ({"inflow": {"layoff_share": 0.5}}, "monthly", "initial_interviews", -1),
-    ({"staff": {"absence_share": 0.3}}, "hubs", "capacity_hours", -1),
+    ({"staff": {"absence_share": 0.2}}, "hubs", "capacity_hours", -1),
     ({"staff": {"absence_month_factors": [2.0] * 6 + [0.0] * 6}}, "hubs", "capacity_hours", -1),
     ({"staff": {"working_hours_per_day": 8.0}}, "hubs", "capacity_hours", +1),
     ({"staff": {"customer_meeting_time_share": 0.8}}, "hubs", "capacity_hours", +1),
