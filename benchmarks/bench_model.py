@@ -2,7 +2,8 @@
 
 Prints, for the baseline scenario (3 years):
 - the model's rate against a bare SimPy loop of timeouts measured just before and just
-  after each replication (goal: >= 40 %), counted two ways:
+  after each replication (issue 3 asked >= 40 %; reported, not aimed at — the ratio
+  rewards more events, not less work: docs/model.md, "Events and speed"), counted two ways:
   * SimPy events: what SimPy's event loop processes (registrations, exits, service
     ends, office days, ...);
   * model events: SimPy events plus the meetings each office day holds, which the model
@@ -127,8 +128,8 @@ def main() -> None:
         print(f"  replication {r}: {dt:.2f} s; {n_simpy:,} SimPy events + {n_held:,} meetings held "
               f"= {(n_simpy + n_held) / dt:,.0f} model events/s; bare SimPy {bare:,.0f} events/s")
     print(f"bare SimPy loop: {_spread(bares, ',.0f')} events/s")
-    print(f"model, SimPy events: {_spread([100 * x for x in r_simpy], '.0f')} % of bare SimPy (goal >= 40 %)")
-    print(f"model, model events: {_spread([100 * x for x in r_model], '.0f')} % of bare SimPy (goal >= 40 %)")
+    print(f"model, SimPy events: {_spread([100 * x for x in r_simpy], '.0f')} % of bare SimPy (issue 3 asked >= 40 %)")
+    print(f"model, model events: {_spread([100 * x for x in r_model], '.0f')} % of bare SimPy (issue 3 asked >= 40 %)")
     print(f"reference, bare loop + least bookkeeping of a meeting per event: "
           f"{_spread([100 * x for x in r_book], '.0f')} % of bare SimPy")
     print(f"model run: {_spread(walls, '.2f')} s")

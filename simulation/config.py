@@ -90,6 +90,9 @@ class MeetingsConfig(_Strict):
     booking_window_working_days: int = Field(default=5, ge=0)
     supplementary_purchased_share: float = Share
     supplementary_needs_share: float = Share
+    # share of jobseekers who take their in-person meetings at whichever hub office can see
+    # them first ("a customer may use any service point in the area"); 0: own hub only
+    any_hub_share: float = Field(default=0.0, ge=0, le=1)
 
 
 class InflowConfig(_Strict):

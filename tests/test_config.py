@@ -141,6 +141,7 @@ def test_negative_staff_by_hub(complete_scenario_toml):
      "greater than or equal to 0"),
     ({"backup": {"max_share_of_main_hub_capacity": 1.01}}, "backup.max_share_of_main_hub_capacity",
      "less than or equal to 1"),
+    ({"meetings": {"any_hub_share": 1.2}}, "meetings.any_hub_share", "less than or equal to 1"),
 ])
 def test_share_outside_0_1(complete_scenario_toml, overrides, key, bound):
     e = _err(complete_scenario_toml(overrides=overrides))

@@ -163,6 +163,22 @@ def test_shorter_deadline_means_more_late_initial_interviews(tmp_path):
     assert late_initial(short) > late_initial(base) + 0.05
 
 
+def test_customers_using_any_hub_move_meetings_to_the_hub_with_time(tmp_path):
+    """One hub well staffed, three barely: customers who may use any service point have
+    their in-person meetings held at the well-staffed hub, so fewer are late."""
+    staff = {"customer_service_fte_by_hub": {"Äänekoski": 20.0, "Laukaa": 1.0, "Saarijärvi": 1.0,
+                                             "Viitasaari": 1.0}}
+    own = small(tmp_path, "own", staff=staff, backup={"enabled": False})
+    anyhub = own.with_overrides({"meetings": {"any_hub_share": 1.0}})
+    m_own, m_any = tables(own, 0)["monthly"], tables(anyhub, 0)["monthly"]
+    late = lambda m: m.job_search_interviews_late.sum() / m.job_search_interviews.sum()  # noqa: E731
+    assert late(m_any) < late(m_own) - 0.05
+    h_own, h_any = tables(own, 0)["hubs"], tables(anyhub, 0)["hubs"]
+    held = lambda h, hub: h[h.hub == hub].meetings_held.sum()  # noqa: E731
+    assert held(h_any, "Äänekoski") > 1.2 * held(h_own, "Äänekoski")
+    assert held(h_any, "Laukaa") < held(h_own, "Laukaa")
+
+
 SUMMER = [0.52, 0.83, 0.59, 0.63, 0.53, 2.12, 3.69, 1.18, 0.42, 0.59, 0.33, 0.57]
 
 

@@ -64,6 +64,7 @@ class AreaModel:
         self.r_reentry = Buffered(s("reentry"))
         self.r_benefit = Buffered(s("benefits"))
         self.r_service = Buffered(s("services"))
+        self.r_any_hub = Buffered(s("any_hub"))
         self.desk = ServiceDesk(scenario.services, scenario.service_order, self.r_service.uniform,
                                 lambda: self.r_service.exponential() + self.r_service.exponential())
         self._prepare_benefits()
@@ -108,6 +109,7 @@ class AreaModel:
         self.emp_share = [ex.employment_share_layoff, ex.employment_share_short_group, ex.employment_share_long_group]
         self._reentry_probability = inf.reentry_probability
         self._supp_needs_share = self.sc.meetings.supplementary_needs_share
+        self._any_hub_share = self.sc.meetings.any_hub_share
         # cumulative seasonal hazard (in "months") at each day index
         n = self.cal.days + self.cal.margin_days
         months = np.array([(self.cal.start + timedelta(days=i)).month for i in range(n)])
@@ -352,7 +354,7 @@ class AreaModel:
             else:
                 sp = True
         req = Request(due, open_day, self.duration_mean[mtype][ch] * self._duration_factor(), mtype, ch_eff,
-                      js.municipality, js.hub, js, phase, sp)
+                      js.municipality, js.hub, js, phase, sp, js.any_hub and ch_eff == IN_PERSON)
         self._submit(req)
         return req
 
@@ -425,6 +427,7 @@ class AreaModel:
         js.dest = 0 if self.r_exit.uniform() < self.emp_share[g] else 1
         js.reentry = js.dest == 0 and self.r_reentry.uniform() < self._reentry_probability
         js.needs_supplementary = self.r_group.uniform() < self._supp_needs_share
+        js.any_hub = self._any_hub_share > 0 and self.r_any_hub.uniform() < self._any_hub_share
         js.benefit_type = self.draw_benefit_type()
         if start < 0:   # benefit paid for the time already unemployed, so many days a week
             js.prior_paid_days = int(-start * self.rules_on_day(0).paid_days_per_week / 7)

@@ -43,6 +43,7 @@ class Jobseeker:
     reentry: bool
     needs_supplementary: bool
     is_reentry: bool = False
+    any_hub: bool = False     # takes in-person meetings at whichever hub can see them first
     pending: Any = None       # the office.Request waiting to be held, if any
     benefit_type: int = -1    # index into config.BENEFIT_TYPES, -1 = no benefit
     prior_paid_days: int = 0  # benefit days paid before the start of the run

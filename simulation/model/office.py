@@ -7,8 +7,9 @@ the hub's book when they open (the earliest day they may be held); every working
 the hub serves open requests in **earliest-deadline-first** order until the day's
 minutes are used. A request not served by its due day is late, and the number of
 working days it was late is recorded. Requests for a municipal service point wait for
-the officer's visiting day there. After the hubs have served their own customers, the
-main office lends up to a set share of its unused minutes to the other hubs' overdue
+the officer's visiting day there. An in-person request of a customer who uses any
+service point is in every hub's book; the first hub to reach it holds it. After the
+hubs have served their own customers, the main office lends up to a set share of its unused minutes to the other hubs' overdue
 requests (the plan's backup staff).
 
 `ServerPool` is the same interface as c parallel officers in continuous time
@@ -36,11 +37,11 @@ class Request:
     """
 
     __slots__ = ("due_day", "open_day", "minutes", "mtype", "channel", "municipality", "hub",
-                 "js", "phase", "cancelled", "seq", "sp")
+                 "js", "phase", "cancelled", "seq", "sp", "anywhere")
 
     def __init__(self, due_day: int, open_day: int, minutes: float, mtype: int, channel: int,
                  municipality: int, hub: int, js: Any = None, phase: tuple = (),
-                 service_point: bool = False) -> None:
+                 service_point: bool = False, anywhere: bool = False) -> None:
         self.due_day = due_day
         self.open_day = open_day
         self.minutes = minutes
@@ -50,9 +51,11 @@ class Request:
         self.hub = hub
         self.js = js
         self.phase = phase
-        self.cancelled = False
+        self.cancelled = False        # no longer waiting: the jobseeker left (or, if anywhere, held)
         self.seq = 0                  # booking order, set by the office
         self.sp = service_point       # held at a municipal service point
+        self.anywhere = anywhere      # in person at whichever hub reaches it first; `hub` is then
+                                      # the home hub until held, the hub that held it after
 
 
 @dataclass
@@ -120,6 +123,9 @@ class AppointmentBook:
         if req.sp:
             self.sp_hub[req.municipality] = req.hub
             heapq.heappush(self.sp[req.municipality], item)
+        elif req.anywhere:
+            for hp in self.office:
+                heapq.heappush(hp, item)
         else:
             heapq.heappush(self.office[req.hub], item)
 
@@ -137,6 +143,8 @@ class AppointmentBook:
                     if req.sp:
                         self.sp_hub[req.municipality] = req.hub
                         heapq.heappush(self.sp[req.municipality], (req.due_day, req.seq, req))
+                    elif req.anywhere:
+                        self._enqueue(req)
                     else:
                         heapq.heappush(self.office[req.hub], (req.due_day, req.seq, req))
             if self.cal.working[day]:
@@ -152,7 +160,7 @@ class AppointmentBook:
             waiting = overdue = 0
             for hp in heaps:
                 for due, _, r in hp:
-                    if not r.cancelled:
+                    if not r.cancelled and r.hub == h:   # a request in every book counts at home
                         waiting += 1
                         overdue += due < day
             log.month_end_day.append(day)
@@ -172,7 +180,7 @@ class AppointmentBook:
             # a meeting that starts within the day's minutes may overrun; the overrun is
             # taken from the next working day, so use never exceeds capacity over time
             avail = cap - self.debt[h]
-            used = self._serve(heaps, avail, day, False)
+            used = self._serve(heaps, avail, day, False, h)
             self.debt[h] = max(used - avail, 0.0)
             left.append(avail - used)
             log = self.logs[h]
@@ -186,17 +194,18 @@ class AppointmentBook:
             lend = min(max(left[m], 0.0), self.backup_share * caps[m])
             if lend > 0:
                 others = [self.office[h] for h in range(len(self.capacity)) if h != m]
-                used = self._serve(others, lend, day, True)
+                used = self._serve(others, lend, day, True, m)
                 self.debt[m] += max(used - lend, 0.0)
                 self.logs[m].used_min[-1] += used
                 self.logs[m].lent_min[-1] = used
 
-    def _serve(self, heaps: list[list], budget: float, day: int, overdue_only: bool) -> float:
+    def _serve(self, heaps: list[list], budget: float, day: int, overdue_only: bool, hub: int) -> float:
         """Serve EDF across `heaps` while minutes remain; returns minutes used.
 
         With `overdue_only`, only requests due on or before `day` are served. Each request
         held is handed to ``on_held`` at once (which may book later requests: they open on
-        a later day, so today's heaps are not changed).
+        a later day, so today's heaps are not changed). A request in every hub's book
+        (`anywhere`) is held by `hub` and leaves the other books.
         """
         used = 0.0
         on_held = self.on_held
@@ -210,6 +219,9 @@ class AppointmentBook:
                 if req.cancelled:
                     continue
                 used += req.minutes
+                if req.anywhere:
+                    req.hub = hub
+                    req.cancelled = True
                 on_held(req, day)
             return used
         while used < budget:
@@ -226,6 +238,9 @@ class AppointmentBook:
                 break
             req = pop(best)[2]
             used += req.minutes
+            if req.anywhere:
+                req.hub = hub
+                req.cancelled = True
             on_held(req, day)
         return used
 
