@@ -73,7 +73,8 @@ class OfficeConfig(_Strict):
     ``appointment_book`` (the model): daily meeting minutes on working days, earliest
     deadline first. ``servers``: c officers per hub in continuous time, with no calendar
     (c = staff FTE × presence × meeting share, rounded) — the reduction to an M/M/c
-    queue that the validation tests compare with Erlang C.
+    queue that the validation tests compare with Erlang C. ``servers`` uses the yearly
+    mean absence and each customer's own hub (no absence by month, no any-hub customers).
     """
 
     model: Literal["appointment_book", "servers"] = "appointment_book"
