@@ -2,14 +2,15 @@
 
 Each hub has meeting capacity in minutes on each working day (staff FTE × working
 hours × the share present that day × the share of time for customer meetings; absence
-may differ by calendar month, as annual leave bunches in the summer). Meeting requests enter
-the hub's book when they open (the earliest day they may be held); every working day
-the hub serves open requests in **earliest-deadline-first** order until the day's
+may differ by calendar month, as annual leave bunches in the summer). Meeting requests
+enter the hub's book when they open (the earliest day they may be held); every working
+day the hub serves open requests in **earliest-deadline-first** order until the day's
 minutes are used. A request not served by its due day is late, and the number of
 working days it was late is recorded. Requests for a municipal service point wait for
 the officer's visiting day there. An in-person request of a customer who uses any
-service point is in every hub's book; the first hub to reach it holds it. After the
-hubs have served their own customers, the main office lends up to a set share of its unused minutes to the other hubs' overdue
+service point is in every hub's book; the first hub to reach it holds it (in the backup
+pass below, the main office). After the hubs have served their own customers, the main
+office lends up to a set share of its unused minutes to the other hubs' overdue
 requests (the plan's backup staff).
 
 `ServerPool` is the same interface as c parallel officers in continuous time
