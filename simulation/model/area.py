@@ -67,6 +67,9 @@ class AreaModel:
         self.r_any_hub = Buffered(s("any_hub"))
         self.desk = ServiceDesk(scenario.services, scenario.service_order, self.r_service.uniform,
                                 lambda: self.r_service.exponential() + self.r_service.exponential())
+        # calendar month (1-12) of each day index, horizon and margin
+        self._month_by_day = [(self.cal.start + timedelta(days=i)).month
+                              for i in range(self.cal.days + self.cal.margin_days)]
         self._prepare_benefits()
         self._prepare_rules()
         self._prepare_hazards()
@@ -80,8 +83,7 @@ class AreaModel:
         self.capacity_min = [f * per_fte for f in self.staff_fte]
         factors = st.absence_month_factors or [1.0] * 12
         presence_by_month = [1 - st.absence_share * f for f in factors]
-        self.presence_by_day = [presence_by_month[(self.cal.start + timedelta(days=i)).month - 1]
-                                for i in range(self.cal.days + self.cal.margin_days)]
+        self.presence_by_day = [presence_by_month[m - 1] for m in self._month_by_day]
         self.office: AppointmentBook | ServerPool
         if scenario.office.model == "servers":
             servers = [int(round(f * (1 - st.absence_share) * st.customer_meeting_time_share)) for f in self.staff_fte]
@@ -112,7 +114,7 @@ class AreaModel:
         self._any_hub_share = self.sc.meetings.any_hub_share
         # cumulative seasonal hazard (in "months") at each day index
         n = self.cal.days + self.cal.margin_days
-        months = np.array([(self.cal.start + timedelta(days=i)).month for i in range(n)])
+        months = np.array(self._month_by_day)
         rate = np.asarray(ex.seasonal_factors)[months - 1] / DAYS_PER_MONTH
         self._rate_list = rate.tolist()
         self._cum_list = np.concatenate([[0.0], np.cumsum(rate)]).tolist()

@@ -221,8 +221,7 @@ class AppointmentBook:
                     continue
                 used += req.minutes
                 if req.anywhere:
-                    req.hub = hub
-                    req.cancelled = True
+                    _taken_by(req, hub)
                 on_held(req, day)
             return used
         while used < budget:
@@ -240,10 +239,15 @@ class AppointmentBook:
             req = pop(best)[2]
             used += req.minutes
             if req.anywhere:
-                req.hub = hub
-                req.cancelled = True
+                _taken_by(req, hub)
             on_held(req, day)
         return used
+
+
+def _taken_by(req: Request, hub: int) -> None:
+    """An any-hub request is held by `hub`: recorded there, and it leaves the other books."""
+    req.hub = hub
+    req.cancelled = True
 
 
 class ServerPool:
