@@ -13,7 +13,8 @@ lives in ``scenarios/base/area.toml`` with its source, not here.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from datetime import date
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -30,6 +31,44 @@ def _non_negative(v: dict[str, float]) -> dict[str, float]:
         if x < 0:
             raise ValueError(f"{k}: cannot be negative (got {x})")
     return v
+
+
+EurNonNegative = Annotated[float, Field(ge=0)]
+
+
+class BenefitCompensationConfig(BaseModel):
+    """The state's permanent compensation for the municipalities' larger benefit share.
+
+    From 1.1.2025 the municipalities pay a share of all three unemployment benefits; the
+    increase in that liability is compensated by a permanent annual state-grant addition,
+    fixed on the 2023 level and allocated by formula (tem.fi/kuntien-rahoituslaskelmat;
+    DOMAIN.md §5). A municipality's **net** benefit cost is its share (gross) minus this
+    compensation. Amounts are EUR a year per municipality, in force from ``valid_from``
+    (before it: none) until ``valid_to`` (inclusive; default open).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    valid_from: date
+    valid_to: date | None = None
+    basis_year: int = Field(default=2023, ge=2000, le=2100)
+    eur_per_year_by_municipality: dict[str, EurNonNegative]
+    derived: bool = True
+    """True: a stated derivation to replace with the municipality's own figure."""
+    source: str = ""
+
+    def eur_in_month(self, municipality: str, year: int, month: int) -> float:
+        """Compensation of one calendar month (a twelfth of the year's amount) if in force."""
+        first = date(year, month, 1)
+        if first < date(self.valid_from.year, self.valid_from.month, 1):
+            return 0.0
+        if self.valid_to is not None and first > self.valid_to:
+            return 0.0
+        return self.eur_per_year_by_municipality.get(municipality, 0.0) / 12
+
+    def eur_in_year(self, municipality: str, year: int) -> float:
+        """Compensation of a calendar year (the months in force)."""
+        return sum(self.eur_in_month(municipality, year, m) for m in range(1, 13))
 
 
 class BudgetConfig(BaseModel):
@@ -60,6 +99,9 @@ class BudgetConfig(BaseModel):
     cost_sharing_percent_decimals: int = Field(default=1, ge=0, le=6)
     use_of_services_by_municipality: dict[str, float] = Field(default_factory=dict)
     """Weights for ``cost_sharing_key = "use_of_services"`` (e.g. participant-months)."""
+
+    # -- the municipalities' benefit compensation (net = municipal share - compensation) --
+    benefit_compensation: BenefitCompensationConfig | None = None
 
     # -- how "closed" is judged ------------------------------------------------------------
     gap_tolerance_share_of_frame: float = Field(default=0.01, ge=0, le=1)

@@ -165,6 +165,10 @@ class ServiceConfig(_Strict):
     post_exit_multiplier: float = Field(default=1.0, ge=0)
     post_effect_months: float = Field(default=0.0, ge=0)
     benefit_paid_during: bool = True                  # unemployment benefit continues during the service
+    # Who pays the service (DOMAIN.md §5, "What is not the employment area's money"): the
+    # budget's cost lines and the frame gap count only "area"; the others are memo lines.
+    payer: Literal["area", "wellbeing_county", "outside_frame"] = "area"
+    outside_frame_share: float = Field(default=0.0, ge=0, le=1)  # of an "area" service's cost, funded outside the frame
     source: str = ""
 
 
@@ -471,6 +475,12 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
         total = sum(b.type_shares.values())
         if abs(total - 1) > SHARE_SUM_TOLERANCE:
             fail("benefits.type_shares", f"shares must sum to 1 (they sum to {total:.6g})")
+    if sc.budget is not None:
+        check_names(sc.budget.use_of_services_by_municipality, "budget.use_of_services_by_municipality",
+                    munis, "municipality")
+        if sc.budget.benefit_compensation is not None:
+            check_complete(sc.budget.benefit_compensation.eur_per_year_by_municipality,
+                           "budget.benefit_compensation.eur_per_year_by_municipality", munis, "municipality")
     for name in (sc.start_state.service_participants or {}):
         if name not in sc.services:
             fail(f"start_state.service_participants.{name}", "service not defined under [services]")
