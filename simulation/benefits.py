@@ -74,7 +74,7 @@ import pandas as pd
 from .calendar import SimCalendar
 from .config import BENEFIT_TYPES
 from .errors import InputError
-from .model.records import SERVICE_FIELDS, SPELL_FIELDS
+from .model.records import GROUPS, SERVICE_FIELDS, SPELL_FIELDS
 from .rules import Rules, RulesInForce
 
 ER, BASIC, LMS, GENERAL = 0, 1, 2, 3
@@ -86,7 +86,8 @@ assert BENEFIT_TYPES == ("earnings_related", "basic_allowance", "labour_market_s
 BENEFIT_RULES: tuple[str, ...] = (
     "basic_allowance_eur_per_day", "paid_days_per_week", "earnings_related_stepdowns",
     "earnings_related_max_days", "benefit_system", "municipal_share_benefits",
-    "municipal_share_schedule", "municipal_share_service_days_count", "municipal_share_count_from",
+    "municipal_share_schedule", "municipal_share_schedule_daily_allowance",
+    "municipal_share_service_days_count", "municipal_share_count_from", "work_condition_months",
 )
 """Rules this module reads (for reports: `benefit_rules_used`)."""
 
@@ -206,14 +207,14 @@ class _DayRules:
     seg: np.ndarray                # day - lo -> segment index
     payable_cum: np.ndarray        # [n+1] payable weekdays in [lo, lo + j)
     payable_idx: np.ndarray        # extended indices (day - lo) of payable days
-    counted_cum: np.ndarray        # [3, n+1] payable days in [lo, lo+j) on which type t is billed
     in_force: list[RulesInForce | None]   # per segment (None: before the rules' coverage)
     general: np.ndarray            # per segment: benefit_system == general_benefit
     billed: np.ndarray             # [n_seg, 3] base type t billed / counted
     service_counts: np.ndarray     # per segment
     count_from: np.ndarray         # per segment: day index of municipal_share_count_from
     max_days: np.ndarray           # per segment
-    share: np.ndarray              # [n_seg, W] municipal share by count day (clipped)
+    share: np.ndarray              # [n_seg, 2, W] municipal share by class (0: labour-market
+                                   # subsidy, 1: daily allowances) and count day (clipped)
 
 
 def _billed_types(benefits: Sequence[str], general: bool) -> list[bool]:
@@ -270,24 +271,23 @@ def _day_rules(rules: Rules, start: date, lo: int, hi: int) -> _DayRules:
                         dtype=bool).reshape(n_seg, 3)
     payable = weekday < ppw[seg]
     payable_cum = np.concatenate([[0], np.cumsum(payable)])
-    counted_cum = np.zeros((3, n + 1), dtype=np.int64)
-    for t in range(3):
-        counted_cum[t, 1:] = np.cumsum(payable & billed[seg, t])
 
     known = [r for r in in_force if r is not None]
-    w_s = max([s for r in known for s, _ in r.municipal_share_schedule] + [1]) + 1
-    share = np.zeros((n_seg, w_s))
+    w_s = max([s for r in known for s, _ in (*r.municipal_share_schedule,
+                                             *r.municipal_share_schedule_daily_allowance)] + [1]) + 1
+    share = np.zeros((n_seg, 2, w_s))
     service_counts = np.zeros(n_seg, dtype=bool)
     count_from = np.zeros(n_seg, dtype=np.int64)
     max_days = np.zeros(n_seg, dtype=np.int64)
     for i, r in enumerate(in_force):
         if r is None:
             continue
-        share[i] = [r.municipal_share(k) for k in range(w_s)]
+        share[i, 0] = [r.municipal_share(k) for k in range(w_s)]
+        share[i, 1] = [r.municipal_share(k, daily_allowance=True) for k in range(w_s)]
         service_counts[i] = r.municipal_share_service_days_count
         count_from[i] = (r.municipal_share_count_from - start).days
         max_days[i] = r.earnings_related_max_days
-    return _DayRules(lo, seg, payable_cum, np.flatnonzero(payable), counted_cum, in_force, general,
+    return _DayRules(lo, seg, payable_cum, np.flatnonzero(payable), in_force, general,
                      billed, service_counts, count_from, max_days, share)
 
 
@@ -344,7 +344,10 @@ def _as_array(records: Any, fields: Sequence[str]) -> np.ndarray:
     if len(records) == 0:
         return np.zeros((0, len(fields)))
     a = np.asarray(records, dtype=float)
-    return a.reshape(-1, a.shape[-1])[:, :len(fields)]
+    a = a.reshape(-1, a.shape[-1])[:, :len(fields)]
+    if a.shape[1] < len(fields):       # records written before a trailing field was added
+        a = np.hstack([a, np.zeros((len(a), len(fields) - a.shape[1]))])
+    return a
 
 
 def _scenario_inputs(scenario: Any) -> tuple[float, np.ndarray]:
@@ -399,12 +402,24 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
         raise ValueError(f"benefit_type must be -1 or an index into {BENEFIT_TYPES}")
     first_all, stop_all = _cover(sp[:, _S["start_day"]], sp[:, _S["exit_day"]], H)
     sidx = np.flatnonzero((btype_all >= 0) & (stop_all > first_all))
+    # a person's spells in time order, so that a spell continuing the person's count
+    # (`continues`) follows the spell it continues
+    sidx = sidx[np.lexsort((sp[sidx, _S["start_day"]], sp[sidx, _S["person"]]))]
     ns = len(sidx)
     person = sp[sidx, _S["person"]].astype(np.int64)
     muni = sp[sidx, _S["municipality"]].astype(np.int64)
     btype = btype_all[sidx]
     first, stop = first_all[sidx], stop_all[sidx]
     prior = np.maximum(sp[sidx, _S["prior_paid_days"]], 0).astype(np.int64)
+    layoff = sp[sidx, _S["group"]] == GROUPS.index("layoff")
+    # chains: a spell that continues the person's count joins the chain of the spell before
+    cont = sp[sidx, _S["continues"]] > 0
+    head = np.ones(ns, dtype=bool)
+    if ns > 1:
+        head[1:] = ~(cont[1:] & (person[1:] == person[:-1]))
+    chain = np.cumsum(head) - 1                   # chain of each spell
+    head_spell = np.flatnonzero(head)             # first spell of each chain
+    prior = np.where(head, prior, 0)              # only a chain's first spell brings prior days
 
     # rule arrays, reaching back far enough to hold every spell's prior paid days
     need = (first - np.ceil(prior * 7 / 5) - 14).astype(np.int64)
@@ -431,7 +446,6 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
 
     # ---- services: in-service and unpaid days, scattered from the services' day ranges ---
     in_svc: np.ndarray | None = None
-    uncounted: np.ndarray | None = None     # entries of in-service days that do not count
     sv = _as_array(services, SERVICE_FIELDS)
     if len(sv) and ns:
         s_first, s_stop = _cover(sv[:, _V["start_day"]], sv[:, _V["end_day"]], H)
@@ -465,68 +479,75 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
                 N = int(off[-1])
                 paid_ent = ent[~no_pay]
                 ent = (np.cumsum(keep) - 1)[paid_ent[keep[paid_ent]]]
-            no_count = ~R.service_counts[seg_p[pos[ent]]]
-            if no_count.any():
-                uncounted = ent[no_count]
             if not len(ent):
                 in_svc = None
 
-    # ---- benefit type and amount: one lookup in the (segment, type, k) tables ---------------
+    # ---- benefit day k, type and amount: one lookup in the (segment, type, k) tables ----
+    # k counts the chain's paid days: its first spell's prior days + entries so far
+    chain_off = off[:-1][head_spell]                       # first entry of each chain
+    crep = chain[rep]
     k = np.arange(N, dtype=np.int64)
-    k -= (off[:-1] - prior - 1)[rep]                    # prior + paid days so far
+    k -= (chain_off - prior[head_spell] - 1)[crep]
     fi = np.minimum(k, T.w - 1)
     fi += (seg_p * (3 * T.w))[pos]
     fi += (btype * T.w)[rep]
-    amount, base, code, counted = T.amount[fi], T.base[fi], T.code[fi], T.billed[fi]
+    amount, base, code = T.amount[fi], T.base[fi], T.code[fi]
     del fi
-    if uncounted is not None:
-        counted[uncounted] = False
+    # base type of each entry: an earnings-related day past the maximum is labour-market subsidy
+    bt = btype[rep]
+    bt[(bt == ER) & (k > R.max_days[R.seg[pay_day[pos] - lo]])] = LMS
 
-    # ---- municipal-share day count D --------------------------------------------------------
-    # D(d) = counted days of the spell in [c, d] + counted prior days dated >= c, where c is
-    # the count-from day in force on d; per spell and distinct c, everything but the running
-    # count is a constant `adj`, so D = cc - adj.
-    cc = np.cumsum(counted, dtype=np.int64)
-    cc0_off = np.concatenate([[0], cc])[off[:-1]]
-    cvals, c_of_seg = np.unique(R.count_from, return_inverse=True)
-    # prior days occupy the last `prior` payable days before `first`: [p0, ef); earnings-related
-    # ones beyond the maximum (in force on the first day) were labour-market subsidy: [q, ef)
-    ef = first - lo
+    # ---- municipal-share day count D ----------------------------------------------------
+    # Which days count is decided by the rules in force on the day billed (DOMAIN.md §5, the
+    # 2025 transition: days of every benefit paid since 1.1.2015 count): under the criteria c
+    # of that day's rules (benefits billed, service days counted, count-from date), D is the
+    # number of the chain's paid days up to and including this one that meet c — the chain's
+    # prior days and its entries so far. Lay-off days are neither billed nor counted
+    # ([RahL-387] 4 § 3 mom.).
+    seg_e = seg_p[pos]
+    crit = np.column_stack([R.billed.astype(np.int64), R.service_counts.astype(np.int64),
+                            R.count_from])
+    cvals, c_of_seg = np.unique(crit, axis=0, return_inverse=True)
+    c_of_seg = np.asarray(c_of_seg).ravel()
+    c_e = c_of_seg[seg_e]
+    D = np.zeros(N, dtype=np.int64)
+    counted = np.zeros(N, dtype=bool)
+    not_layoff = ~layoff[rep]
+    in_s = in_svc if in_svc is not None else np.zeros(N, dtype=bool)
+    day_e = pay_day[pos]
+    # prior days of each chain's first spell occupy the last `prior` payable days before its
+    # first day: [p0, ef); earnings-related ones beyond the maximum were labour-market subsidy: [q, ef)
+    hs = head_spell
+    ef = first[hs] - lo
     pidx = R.payable_idx
-    pstart = R.payable_cum[ef] - prior
-    p0 = np.where(prior > 0, pidx[np.minimum(pstart, len(pidx) - 1)], ef)
+    pstart = R.payable_cum[ef] - prior[hs]
+    p0 = np.where(prior[hs] > 0, pidx[np.minimum(np.maximum(pstart, 0), len(pidx) - 1)], ef)
     max_first = R.max_days[R.seg[ef]]
-    split = (btype == ER) & (prior > max_first)
-    q = np.where(split, pidx[np.minimum(pstart + max_first, len(pidx) - 1)], ef)
-    CT, width = R.counted_cum.ravel(), R.counted_cum.shape[1]
-    adj = np.empty((ns, len(cvals)), dtype=np.int64)
-    key = None
-    for ci, c in enumerate(cvals):
-        before = np.zeros(ns, dtype=np.int64)
-        if ns and c > first.min():
-            if key is None:
-                key = rep * (len(pay_day) + 1) + pos
-            c_pos = np.searchsorted(pay_day, min(c, H))     # first payable day >= c
-            q_pos = np.searchsorted(key, np.arange(ns, dtype=np.int64) * (len(pay_day) + 1) + c_pos)
-            before = np.concatenate([[0], cc])[q_pos] - cc0_off
-        ce = c - lo
-        cnt = (CT[btype * width + q] - CT[btype * width + np.clip(ce, p0, q)]
-               + CT[LMS * width + ef] - CT[LMS * width + np.clip(ce, q, ef)])
-        adj[:, ci] = cc0_off + before - cnt
-    del key
-    if len(cvals) == 1:
-        D = cc - adj[:, 0][rep]
-    else:
-        ai = rep * len(cvals)
-        ai += c_of_seg[seg_p][pos]
-        D = cc - adj.ravel()[ai]
-        del ai
-    del cc
-    if D.size and D.min() < 0:       # a count-from date after the day: nothing counted yet
-        D = np.maximum(D, 0)
-    w_s = R.share.shape[1]
+    split = (btype[hs] == ER) & (prior[hs] > max_first)
+    q = np.where(split, pidx[np.minimum(np.maximum(pstart + max_first, 0), len(pidx) - 1)], ef)
+    PC = R.payable_cum
+    for ci, cv in enumerate(cvals):
+        billed_c, counts_services, cf = cv[:3].astype(bool), bool(cv[3]), int(cv[4])
+        use = c_e == ci
+        if not use.any():
+            continue
+        flag = billed_c[bt] & not_layoff & (day_e >= cf)
+        if not counts_services:
+            flag &= ~in_s
+        cc = np.cumsum(flag, dtype=np.int64)
+        before = np.concatenate([[0], cc])[chain_off]          # counted before each chain
+        ce = max(cf - lo, 0)
+        prior_c = (billed_c[btype[hs]] * (PC[q] - PC[np.clip(ce, p0, q)])
+                   + billed_c[LMS] * (PC[ef] - PC[np.clip(ce, q, ef)]))
+        prior_c *= ~layoff[hs]
+        Dc = cc - (before - prior_c)[crep]
+        D[use] = Dc[use]
+        counted[use] = flag[use]
+        del cc, Dc, flag
+    w_s = R.share.shape[2]
     si = np.minimum(D, w_s - 1)
-    si += (seg_p * w_s)[pos]
+    si += (seg_e * (2 * w_s))
+    si += np.where(bt == LMS, 0, w_s)
     share = R.share.ravel()[si]
     share *= counted
     del si

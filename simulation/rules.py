@@ -38,6 +38,8 @@ class RulesInForce(BaseModel):
     intensive_repeat_every_months: int
     intensive_repeat_interviews: int
     regular_interview_interval_months: int
+    regular_interviews_counted_from: Literal["previous_interview", "initial_interview"] = "previous_interview"
+    job_search_profile_by_authority: bool = False
     supplementary_interviews_per_intensive_period: int
     supplementary_interviews_scheduled: bool
     job_applications_per_month: int = 4
@@ -51,13 +53,19 @@ class RulesInForce(BaseModel):
         Literal["basic_allowance", "labour_market_subsidy", "earnings_related", "general_benefit"], ...
     ]
     municipal_share_schedule: tuple[tuple[int, float], ...]
+    municipal_share_schedule_daily_allowance: tuple[tuple[int, float], ...] = ()
     municipal_share_service_days_count: bool
     municipal_share_count_from: date
+    work_condition_months: float = 12.0
 
-    def municipal_share(self, paid_day: int) -> float:
-        """Municipal share for the `paid_day`-th cumulative paid day (1-based)."""
+    def municipal_share(self, paid_day: int, daily_allowance: bool = False) -> float:
+        """Municipal share for the `paid_day`-th cumulative paid day (1-based): of the
+        labour-market subsidy, or with `daily_allowance` of the basic allowance and the
+        earnings-related allowance's basic component."""
         share = 0.0
-        for from_day, s in self.municipal_share_schedule:
+        schedule = (self.municipal_share_schedule_daily_allowance if daily_allowance
+                    else self.municipal_share_schedule)
+        for from_day, s in schedule:
             if paid_day >= from_day:
                 share = s
         return share
@@ -175,7 +183,8 @@ def _parse_period(raw: Mapping[str, Any], name: str, where: str, file: str, over
         value = TypeAdapter(_FIELDS[name].annotation).validate_python(raw["value"])
     except ValidationError as e:
         raise InputError(file, f"{where}.value", e.errors()[0]["msg"]) from None
-    if name == "municipal_share_schedule" or name == "earnings_related_stepdowns":
+    if name in ("municipal_share_schedule", "municipal_share_schedule_daily_allowance",
+                "earnings_related_stepdowns"):
         for i, (_, s) in enumerate(value):
             if not 0.0 <= s <= 1.0:
                 raise InputError(file, f"{where}.value[{i}]", f"share {s} outside 0–1")

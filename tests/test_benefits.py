@@ -1,9 +1,12 @@
 """Unemployment-benefit cost and municipal share (simulation/benefits.py), DOMAIN.md §5.
 
 The hand calculations use plain date arithmetic and the legal figures written out here
-(€37.21/day; 2024 municipal share 50 % from paid day 301; 2025 schedule 10/20/30/40/50 %
-from days 101/201/301/401/701; earnings-related 80 % from day 41, 75 % from day 171,
-maximum 400 days), not the rules module, so they check the engine independently.
+(€37.21/day; 2024 municipal share 50 % from paid day 301; from 2025 the labour-market
+subsidy 10/20/30/40/50 % from days 101/201/301/401/701 and the daily allowances 10/20/30/40 %
+from days 101/201/301/401 (1290/2002 14:3 a–3 b § and 555/1998 4 § as amended by 385/2023 and
+387/2023); days of every benefit paid since 1.1.2015 count, the count does not restart on
+1.1.2025; earnings-related 80 % from day 41, 75 % from day 171, maximum 400 days), not the
+rules module, so they check the engine independently.
 """
 
 from __future__ import annotations
@@ -51,9 +54,10 @@ def idx(d: date) -> float:
     return float((d - START).days)
 
 
-def spell(person: int, start: float, exit_: float, btype: int, prior: int, muni: int = 0) -> tuple:
+def spell(person: int, start: float, exit_: float, btype: int, prior: int, muni: int = 0,
+          continues: bool = False, group: int = 2) -> tuple:
     dest = -1 if math.isinf(exit_) else 0
-    return (person, muni, 2, start, exit_, dest, False, btype, prior)
+    return (person, muni, group, start, exit_, dest, continues, btype, prior, continues)
 
 
 def first_date(ledger: pd.DataFrame, mask: pd.Series) -> date:
@@ -72,15 +76,15 @@ def rules():
 
 
 @pytest.fixture(scope="module")
-def rules_no_restart():
-    """The other reading: the municipal-share count does not restart on 1.1.2025."""
+def rules_restart():
+    """A reform reading (not the law): the municipal-share count restarts on 1.1.2025."""
     return load_rules(parse_overrides({"municipal_share_count_from": [
-        {"valid_from": date(2025, 1, 1), "value": date(2013, 1, 1)}]}, "test.toml"))
+        {"valid_from": date(2025, 1, 1), "value": date(2025, 1, 1)}]}, "test.toml"))
 
 
 # ---- the issue's hand calculation: labour-market subsidy across 2024 → 2025 --------------
 
-def test_labour_market_subsidy_path_by_hand(rules, rules_no_restart):
+def test_labour_market_subsidy_path_by_hand(rules, rules_restart):
     # Registered 400 days before the run start (2024-06-03), 250 benefit days already paid,
     # leaves on 2027-10-16 (a Saturday: the last paid day is Friday 2027-10-15).
     sp = [spell(1, -400.0, idx(date(2027, 10, 16)), LMS, 250)]
@@ -97,31 +101,26 @@ def test_labour_market_subsidy_path_by_hand(rules, rules_no_restart):
     # Municipal share, until 2024 (labour-market subsidy, 50 % from paid day 301):
     #   day count D = 250 prior + n-th paid day in the run; D = 301 on the 51st weekday
     #   from 2024-06-03 = 2024-08-12; 2024 has 152 − 50 = 102 days at 50 %: 102 × 18.605 = 1,897.71.
-    # From 2025 the count restarts (municipal_share_count_from = 2025-01-01, to verify):
-    #   D = n-th weekday from 2025-01-01: day 101 = 2025-05-21 (10 %), 201 = 2025-10-08 (20 %),
-    #   301 = 2026-02-25 (30 %), 401 = 2026-07-15 (40 %), 701 = 2027-09-08 (50 %), last D = 728:
-    #   100 × 3.721 + 100 × 7.442 + 100 × 11.163 + 300 × 14.884 + 28 × 18.605
-    #   = 372.10 + 744.20 + 1,116.30 + 4,465.20 + 520.94 = 7,218.74
-    # total municipal = 1,897.71 + 7,218.74 = 9,116.45
-    assert round(led["municipal_eur"].sum(), 2) == 9116.45
-    shares = {0.5: date(2024, 8, 12), 0.1: date(2025, 5, 21), 0.2: date(2025, 10, 8),
-              0.3: date(2026, 2, 25), 0.4: date(2026, 7, 15)}
-    for s, d in shares.items():
-        assert first_date(led, led["share"] == s) == d
-    in_2025 = led["date"] >= "2025-01-01"
-    assert first_date(led, (led["share"] == 0.5) & in_2025) == date(2027, 9, 8)
+    # From 2025 the count goes on (385/2023 transition: days paid before 1.1.2025 count, back
+    # to 1.1.2015): D = 402 at the end of 2024, so 2025 starts at D = 403 (40 %):
+    #   D 403 … 700 = 298 days × 14.884 = 4,435.432; D 701 … 1130 = 430 days × 18.605 = 8,000.15;
+    # total 1,897.71 + 4,435.432 + 8,000.15 = 14,333.292 → 14,333.29.
     assert led.loc[led["date"] == "2024-12-31", "count_day"].item() == 250 + 152
-    assert led.loc[led["date"] == "2025-01-01", "count_day"].item() == 1
-    assert led.loc[led["date"] == "2025-01-01", "share"].item() == 0.0
+    assert led.loc[led["date"] == "2025-01-01", "count_day"].item() == 403
+    assert led.loc[led["date"] == "2025-01-01", "share"].item() == 0.4
+    assert first_date(led, led["share"] == 0.5) == date(2024, 8, 12)
+    in_2025 = led["date"] >= "2025-01-01"
+    assert first_date(led, (led["share"] == 0.5) & in_2025) == date(2026, 2, 23)   # D 701: n = 299
+    assert round(led["municipal_eur"].sum(), 2) == 14333.29
 
     # independent loop over the dates: the same totals
     exp_cost = exp_muni = 0.0
     for n_run, d in enumerate(days, start=1):
         exp_cost += BASIC_EUR
+        D = 250 + n_run
         if d < date(2025, 1, 1):
-            share = 0.5 if 250 + n_run >= 301 else 0.0
+            share = 0.5 if D >= 301 else 0.0
         else:
-            D = n_run - 152
             share = next((s for f, s in ((701, .5), (401, .4), (301, .3), (201, .2), (101, .1))
                           if D >= f), 0.0)
         exp_muni += share * BASIC_EUR
@@ -132,12 +131,18 @@ def test_labour_market_subsidy_path_by_hand(rules, rules_no_restart):
     assert set(led.loc[led["date"] < "2026-05-01", "benefit"]) == {"labour_market_subsidy"}
     assert set(led.loc[led["date"] >= "2026-05-01", "benefit"]) == {"general_benefit"}
 
-    # The other reading (no restart): D goes on from 402 at the end of 2024, so 2025 starts at
-    # D = 403 (40 %): D 403 … 700 = 298 days × 14.884 = 4,435.432; D 701 … 1130 = 430 days
-    # × 18.605 = 8,000.15; with 2024's 1,897.71: 14,333.292 → 14,333.29.
-    led2 = person_ledger(sp, [], scenario(), CAL, rules_no_restart, person=1)
-    assert led2.loc[led2["date"] == "2025-01-01", "count_day"].item() == 403
-    assert round(led2["municipal_eur"].sum(), 2) == 14333.29
+    # A reform reading that restarts the count on 1.1.2025 (a dated rule a scenario can set):
+    #   D = n-th weekday from 2025-01-01: day 101 = 2025-05-21 (10 %), 201 = 2025-10-08 (20 %),
+    #   301 = 2026-02-25 (30 %), 401 = 2026-07-15 (40 %), 701 = 2027-09-08 (50 %), last D = 728:
+    #   100 × 3.721 + 100 × 7.442 + 100 × 11.163 + 300 × 14.884 + 28 × 18.605
+    #   = 372.10 + 744.20 + 1,116.30 + 4,465.20 + 520.94 = 7,218.74; with 2024: 9,116.45
+    led2 = person_ledger(sp, [], scenario(), CAL, rules_restart, person=1)
+    assert led2.loc[led2["date"] == "2025-01-01", "count_day"].item() == 1
+    assert round(led2["municipal_eur"].sum(), 2) == 9116.45
+    shares = {0.1: date(2025, 5, 21), 0.2: date(2025, 10, 8), 0.3: date(2026, 2, 25),
+              0.4: date(2026, 7, 15)}
+    for s, d in shares.items():
+        assert first_date(led2, led2["share"] == s) == d
 
 
 # ---- the issue's hand calculation: earnings-related across days 41, 171 and 400 ----------
@@ -162,20 +167,22 @@ def test_earnings_related_path_by_hand(rules):
     # cost: 40 × 45.00 + 130 × 36.00 (80 %) + 230 × 33.75 (75 %) + 449 × 37.21
     #     = 1,800.00 + 4,680.00 + 7,762.50 + 16,707.29 = 30,949.79
     assert round(led["amount_eur"].sum(), 2) == 30949.79
-    # municipal share: nothing in 2024 (earnings-related not billed; 66 paid days);
-    # from 2025 D = n-th weekday from 2025-01-01, k = 66 + n, base = min(amount, 37.21):
-    #   n 101–104 (k 167–170):   4 × 36.00 × 10 % =    14.40
-    #   n 105–200 (k 171–266):  96 × 33.75 × 10 % =   324.00
-    #   n 201–300:             100 × 33.75 × 20 % =   675.00
-    #   n 301–334 (k ≤ 400):    34 × 33.75 × 30 % =   344.25
-    #   n 335–400 (LMS):        66 × 37.21 × 30 % =   736.758
-    #   n 401–700:             300 × 37.21 × 40 % = 4,465.20
-    #   n 701–783:              83 × 37.21 × 50 % = 1,544.215
-    #   total                                       8,103.823 → 8,103.82
+    # municipal share: nothing in 2024 (earnings-related not billed; 66 paid days). From 2025
+    # the 2024 days count too (all benefits since 1.1.2015), so D = k; the earnings-related
+    # allowance's basic component has the daily-allowance schedule (no 50 % step), the
+    # labour-market subsidy after day 400 the subsidy's schedule; base = min(amount, 37.21):
+    #   k 101–170:   70 × 36.00 × 10 % =   252.00
+    #   k 171–200:   30 × 33.75 × 10 % =   101.25
+    #   k 201–300:  100 × 33.75 × 20 % =   675.00
+    #   k 301–400:  100 × 33.75 × 30 % = 1,012.50
+    #   k 401–700:  300 × 37.21 × 40 % = 4,465.20   (labour-market subsidy, general benefit
+    #   k 701–849:  149 × 37.21 × 50 % = 2,772.145   from 2026-05-01, subsidy schedule)
+    #   total                            9,278.095
     assert led.loc[led["date"] < "2025-01-01", "municipal_eur"].sum() == 0.0
-    assert round(led["municipal_eur"].sum(), 2) == 8103.82
+    assert round(led["municipal_eur"].sum(), 3) == 9278.095
     row = led.loc[led["benefit_day"] == 171].iloc[0]
-    assert (row["count_day"], row["share"], row["billing_base_eur"]) == (105, 0.1, 33.75)
+    assert (row["count_day"], row["share"], row["billing_base_eur"]) == (171, 0.1, 33.75)
+    assert led.loc[led["benefit_day"] == 400, "share"].item() == 0.3
 
     # independent loop over the dates
     exp_cost = exp_muni = 0.0
@@ -183,12 +190,13 @@ def test_earnings_related_path_by_hand(rules):
         amount = (45.0 if k < 41 else 36.0 if k < 171 else 33.75) if k <= 400 else BASIC_EUR
         exp_cost += amount
         if d >= date(2025, 1, 1):
-            D = k - 66
-            share = next((s for f, s in ((701, .5), (401, .4), (301, .3), (201, .2), (101, .1))
-                          if D >= f), 0.0)
+            steps = ((701, .5), (401, .4), (301, .3), (201, .2), (101, .1))
+            if k <= 400:          # earnings-related: no 50 % step
+                steps = steps[1:]
+            share = next((s for f, s in steps if k >= f), 0.0)
             exp_muni += share * min(amount, BASIC_EUR)
     assert round(led["amount_eur"].sum(), 2) == round(exp_cost, 2) == 30949.79
-    assert round(led["municipal_eur"].sum(), 2) == round(exp_muni, 2) == 8103.82
+    assert round(led["municipal_eur"].sum(), 3) == round(exp_muni, 3) == 9278.095
 
 
 def test_stepdowns_apply_from_2024_09_02_by_the_rules_in_force(rules):
@@ -203,7 +211,7 @@ def test_stepdowns_apply_from_2024_09_02_by_the_rules_in_force(rules):
 
 # ---- services ---------------------------------------------------------------------------
 
-def test_services_stop_payment_and_count_by_the_rules_of_the_day(rules):
+def test_services_stop_payment_and_count_by_the_rules_of_the_day(rules, rules_restart):
     # Labour-market subsidy, 250 prior days; without services D = 301 on 2024-08-12 (50 %).
     sp = [spell(5, -400.0, math.inf, LMS, 250)]
     svc = [
@@ -216,8 +224,13 @@ def test_services_stop_payment_and_count_by_the_rules_of_the_day(rules):
         # wage subsidy in 2025: 10 weekdays unpaid
         (5, 0, 1, idx(date(2025, 6, 2)), idx(date(2025, 6, 16)), 0),
     ]
-    base = person_ledger(sp, [], scenario(), CAL, rules, person=5)
-    led = person_ledger(sp, svc, scenario(), CAL, rules, person=5)
+    # the law: from 2025 every paid day counts, the 2024 coaching days included (the rules
+    # of the day billed decide): D on 2025-01-01 = 250 prior + 142 paid 2024 days + 1
+    law = person_ledger(sp, svc, scenario(), CAL, rules, person=5)
+    assert law.loc[law["date"] == "2025-01-01", "count_day"].item() == 250 + 152 - 10 + 1
+    # the rest, with the count restarting on 1.1.2025 (a reform reading), to see 2025 alone
+    base = person_ledger(sp, [], scenario(), CAL, rules_restart, person=5)
+    led = person_ledger(sp, svc, scenario(), CAL, rules_restart, person=5)
     dates = led["date"]
     # no benefit while in the wage-subsidy service
     for a, b in (("2024-07-01", "2024-07-15"), ("2025-06-02", "2025-06-16")):
@@ -245,37 +258,48 @@ def test_services_stop_payment_and_count_by_the_rules_of_the_day(rules):
 
 # ---- a slow reference loop --------------------------------------------------------------
 
+def _billed(r, t: int) -> bool:
+    listed = r.municipal_share_benefits
+    return BENEFIT_TYPES[t] in listed or (r.benefit_system == "general_benefit" and t != ER
+                                          and "general_benefit" in listed)
+
+
 def reference(spells, services, sc, cal, rules) -> list[dict]:
-    """Day-by-day loop with `rules.on(date)`, written from the module docstring."""
+    """Day-by-day loop with `rules.on(date)`, written from the module docstring.
+
+    A person's spells in time order; a spell with `continues` carries on the previous one's
+    history (paid days, benefit day k). The day count D on day d counts every day of the
+    history that the rules in force on d count (benefit billed, service days, count-from).
+    """
     out = []
     paid_during = [s.benefit_paid_during for s in sc.services.values()]
     er_full = sc.benefits.earnings_related_full_eur_per_day
-    for si, (person, _m, _g, start, exit_, _d, _r, btype, prior) in enumerate(spells):
+    order = sorted(range(len(spells)), key=lambda i: (spells[i][0], spells[i][3]))
+    history: list[tuple] = []        # (date, base type, in_service, layoff)
+    k = 0
+    last_person = None
+    for si in order:
+        person, _m, group, start, exit_, _d, _r, btype, prior, cont = spells[si]
         if btype < 0:
             continue
         first = min(max(math.ceil(start), 0), cal.days)
         stop = cal.days if math.isinf(exit_) else min(max(math.ceil(exit_), 0), cal.days)
         if stop <= first:
             continue
-        r_first = rules.on(cal.start + timedelta(days=first))
-        # prior days: the last `prior` paid weekdays before the first day, oldest first
-        prior_days, d = [], cal.start + timedelta(days=first - 1)
-        while len(prior_days) < prior:
-            if d.weekday() < rules.on(d).paid_days_per_week:
-                prior_days.append(d)
-            d -= timedelta(days=1)
-        prior_days.reverse()
-        counted_dates = []
-        for n, d in enumerate(prior_days, start=1):
-            t = LMS if (btype == ER and n > r_first.earnings_related_max_days) else btype
-            r = rules.on(d)
-            name = BENEFIT_TYPES[t]
-            listed = r.municipal_share_benefits
-            ok = name in listed or (r.benefit_system == "general_benefit" and t != ER
-                                    and "general_benefit" in listed)
-            if ok:
-                counted_dates.append(d)
-        k = prior
+        layoff = group == 0
+        if not (cont and person == last_person):
+            r_first = rules.on(cal.start + timedelta(days=first))
+            # prior days: the last `prior` paid weekdays before the first day, oldest first
+            prior_days, d = [], cal.start + timedelta(days=first - 1)
+            while len(prior_days) < prior:
+                if d.weekday() < rules.on(d).paid_days_per_week:
+                    prior_days.append(d)
+                d -= timedelta(days=1)
+            prior_days.reverse()
+            history = [(d, LMS if (btype == ER and n > r_first.earnings_related_max_days) else btype,
+                        False, layoff) for n, d in enumerate(prior_days, start=1)]
+            k = prior
+        last_person = person
         for i in range(first, stop):
             d = cal.start + timedelta(days=i)
             r = rules.on(d)
@@ -295,16 +319,16 @@ def reference(spells, services, sc, cal, rules) -> list[dict]:
             else:
                 amount = base = r.basic_allowance_eur_per_day
             general = r.benefit_system == "general_benefit" and t != ER
-            name = BENEFIT_TYPES[t]
-            billed = name in r.municipal_share_benefits or (general and "general_benefit" in
-                                                            r.municipal_share_benefits)
-            counted = billed and (not in_service or r.municipal_share_service_days_count)
-            if counted:
-                counted_dates.append(d)
-            cf = r.municipal_share_count_from
-            D = bisect.bisect_right(counted_dates, d) - bisect.bisect_left(counted_dates, cf)
-            share = r.municipal_share(D) if counted else 0.0
-            out.append({"spell": si, "day": i, "benefit": "general_benefit" if general else name,
+            history.append((d, t, in_service, layoff))
+
+            def counts(e) -> bool:
+                ed, et, es, el = e
+                return (_billed(r, et) and not el and (not es or r.municipal_share_service_days_count)
+                        and ed >= r.municipal_share_count_from)
+            D = sum(counts(e) for e in history)
+            counted = counts(history[-1])
+            share = r.municipal_share(D, daily_allowance=t != LMS) if counted else 0.0
+            out.append({"spell": si, "day": i, "benefit": "general_benefit" if general else BENEFIT_TYPES[t],
                         "benefit_day": k, "amount_eur": amount, "count_day": D, "share": share,
                         "municipal_eur": share * base, "in_service": in_service})
     return out
@@ -321,7 +345,15 @@ def cases(draw):
         exit_ = draw(st.one_of(st.just(math.inf), st.floats(s + 0.1, cal.days + 50)))
         btype = draw(st.sampled_from([-1, ER, ER, BASIC, LMS]))
         prior = draw(st.integers(0, 500)) if s < 0 or draw(st.booleans()) else 0
-        spells.append((p, p % 3, 1, s, exit_, 0, False, btype, prior))
+        group = draw(st.sampled_from([0, 1, 1, 2]))
+        spells.append((p, p % 3, group, s, exit_, 0, False, btype, prior, False))
+        if math.isfinite(exit_) and exit_ < cal.days - 2 and draw(st.booleans()):
+            # the same person returns, continuing the count or not
+            s2 = draw(st.floats(exit_ + 0.5, cal.days - 1))
+            e2 = draw(st.one_of(st.just(math.inf), st.floats(s2 + 0.1, cal.days + 50)))
+            cont = draw(st.booleans())
+            spells.append((p, p % 3, group, s2, e2, 0, True, btype if cont else draw(
+                st.sampled_from([ER, BASIC, LMS])), draw(st.integers(0, 50)), cont))
         for _ in range(draw(st.integers(0, 2)) if exit_ > 0 else 0):
             lo = max(s, 0.0) - 5
             a = draw(st.floats(lo, max(lo, min(exit_, cal.days + 5.0))))
@@ -332,11 +364,11 @@ def cases(draw):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
-def test_engine_matches_reference_loop(rules, rules_no_restart, case):
+def test_engine_matches_reference_loop(rules, rules_restart, case):
     cal, spells, services, er_full, restart = case
     # services of one person must not overlap in the model: keep them disjoint here
     services = _disjoint(services)
-    rr = rules if restart else rules_no_restart
+    rr = rules_restart if restart else rules
     sc = scenario(er_full)
     got = paid_days(spells, services, sc, cal, rr)
     exp = reference(spells, services, sc, cal, rr)
@@ -428,8 +460,8 @@ def test_monthly_table_equals_ledger_sums(real_scenario):
     assert set(res.by_year()["year"]) == {2024, 2025, 2026}
     sched = res.rules_used["municipal_share_schedule"]
     assert [p["valid_from"] for p in sched] == ["2013-01-01", "2025-01-01"]
-    assert sched[1]["to_verify"] is True
-    assert res.rules_used["municipal_share_count_from"][-1]["to_verify"] is True
+    assert sched[1]["to_verify"] is False and "385/2023" in sched[1]["source"]
+    assert "2015" in res.rules_used["municipal_share_count_from"][-1]["source"]
 
 
 def test_no_benefit_and_empty_records(rules):
@@ -441,8 +473,40 @@ def test_no_benefit_and_empty_records(rules):
     assert benefit_rules_used(rules, CAL)["basic_allowance_eur_per_day"][0]["value"] == 37.21
 
 
-def test_count_from_rule_is_dated_and_flagged(rules):
-    assert rules.on(date(2024, 12, 31)).municipal_share_count_from == date(2013, 1, 1)
-    assert rules.on(date(2025, 1, 1)).municipal_share_count_from == date(2025, 1, 1)
+def test_count_from_rule_follows_the_2025_transition_provision(rules):
+    # 385/2023 and 387/2023, transition: days paid before 1.1.2025 count, not before 1.1.2015
+    assert rules.on(date(2025, 1, 1)).municipal_share_count_from == date(2015, 1, 1)
     src = rules.sources_on(date(2025, 1, 1))["municipal_share_count_from"]
-    assert src["to_verify"] is True and "unconfirmed" in src["source"]
+    assert src["to_verify"] is False and "1 päivää tammikuuta 2015" in src["source"]
+    # the daily allowances stop at 40 % (no day-701 step); the subsidy goes to 50 %
+    r = rules.on(date(2025, 6, 1))
+    assert r.municipal_share(701, daily_allowance=True) == 0.4
+    assert r.municipal_share(701) == 0.5
+    assert r.municipal_share(100) == r.municipal_share(100, daily_allowance=True) == 0.0
+
+
+def test_a_return_without_a_new_work_condition_continues_the_count(rules):
+    # 300 prior days of labour-market subsidy; out for a while, back on 2025-03-03 (Monday):
+    # continuing, the count goes on from where it stopped; starting afresh, from zero.
+    exit_day = idx(date(2025, 2, 3))
+    back = idx(date(2025, 3, 3))
+    a = spell(9, -10.0, exit_day, LMS, 300)
+    cont = spell(9, back, idx(date(2025, 4, 1)), LMS, 0, continues=True)
+    fresh = spell(9, back, idx(date(2025, 4, 1)), LMS, 0, continues=False)
+    led_c = person_ledger([a, cont], [], scenario(), CAL, rules, person=9)
+    led_f = person_ledger([a, fresh], [], scenario(), CAL, rules, person=9)
+    # the first spell: 2024-06-03 … 2025-01-31 = 152 + 23 weekdays paid in the run
+    n1 = len(weekdays(START, date(2025, 2, 3)))
+    assert n1 == 152 + 23
+    assert led_c.loc[led_c["date"] == "2025-03-03", "count_day"].item() == 300 + n1 + 1
+    assert led_c.loc[led_c["date"] == "2025-03-03", "benefit_day"].item() == 300 + n1 + 1
+    assert led_f.loc[led_f["date"] == "2025-03-03", "count_day"].item() == 1
+    assert led_f.loc[led_f["date"] == "2025-03-03", "share"].item() == 0.0
+    assert led_c.loc[led_c["date"] == "2025-03-03", "share"].item() == 0.4   # D 476
+
+
+def test_no_municipal_share_on_lay_off_days(rules):
+    # 555/1998 4 § 3 mom. (387/2023): no municipal share on lay-off days
+    sp = [spell(4, -10.0, math.inf, BASIC, 600, group=0)]
+    led = person_ledger(sp, [], scenario(), CAL, rules, person=4)
+    assert len(led) > 0 and led["municipal_eur"].sum() == 0.0 and not led["counted"].any()

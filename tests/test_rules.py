@@ -32,8 +32,28 @@ def test_process_change_2026_01_01(rules):
     assert after.initial_interview_deadline_working_days == 10
     assert before.supplementary_interviews_scheduled is True
     assert after.supplementary_interviews_scheduled is False
-    # the intensive rhythm itself does not change on 1.1.2026
-    assert after.intensive_interview_interval_days == 14
+    # HE 108/2025: the scheduled supplementary interviews (the biweekly intensive period and
+    # the half-yearly two-interview month) end on 31.12.2025; interviews every 3 months
+    # counted from the initial interview
+    assert before.intensive_interview_interval_days == 14
+    assert after.intensive_interview_interval_days == 0
+    assert before.intensive_repeat_every_months == 6
+    assert after.intensive_repeat_every_months == 0
+    assert after.regular_interview_interval_months == 3
+    assert before.regular_interviews_counted_from == "previous_interview"
+    assert after.regular_interviews_counted_from == "initial_interview"
+    # HE 167/2021: the biweekly meetings of the first 3 months are the supplementary interviews
+    assert before.supplementary_interviews_per_intensive_period == 6
+
+
+def test_job_search_profile_task_from_2026_09_01(rules):
+    assert rules.on(D(2026, 8, 31)).job_search_profile_by_authority is False
+    assert rules.on(D(2026, 9, 1)).job_search_profile_by_authority is True
+
+
+def test_work_condition_12_months_from_2024_09_02(rules):
+    assert rules.on(D(2024, 9, 1)).work_condition_months == 6
+    assert rules.on(D(2024, 9, 2)).work_condition_months == 12
 
 
 # ---- the 1 January 2025 boundary (municipal financing reform) ---------------------------
@@ -60,10 +80,10 @@ def test_municipal_share_from_2025_01_01(rules):
     assert r.municipal_share(701) == 0.5
 
 
-def test_2025_schedule_is_flagged_to_verify(rules):
+def test_2025_schedule_is_settled_from_the_statute(rules):
     new = rules.sources_on(D(2025, 6, 1))["municipal_share_schedule"]
     old = rules.sources_on(D(2024, 6, 1))["municipal_share_schedule"]
-    assert new["to_verify"] is True
+    assert new["to_verify"] is False and "385/2023" in new["source"]
     assert new["valid_from"] == "2025-01-01"
     assert new["override"] is False
     assert new["source"]  # a source is always named

@@ -418,12 +418,23 @@ class AreaModel:
         return self.r_benefit.choice(self.benefit_cum) - 1
 
     def new_jobseeker(self, municipality: int, t: float, is_reentry: bool = False,
-                      group: int | None = None, registered: float | None = None) -> Jobseeker:
-        """Register a jobseeker at time t (drawing group, exit, destination, benefit)."""
+                      group: int | None = None, registered: float | None = None,
+                      previous: Jobseeker | None = None) -> Jobseeker:
+        """Register a jobseeker at time t (drawing group, exit, destination, benefit).
+
+        `previous` is the same person's last spell when they return: without a new work
+        condition (away less than `work_condition_months`, the rule in force on return)
+        the new spell continues that spell's benefit-day and municipal-share count, with
+        the same benefit; otherwise the count starts again from zero.
+        """
         g = self.r_group.choice(self.group_cum) if group is None else group
-        self._person += 1
+        if previous is None:
+            self._person += 1
+            person = self._person
+        else:
+            person = previous.person
         start = t if registered is None else registered
-        js = Jobseeker(self._person, municipality, self.muni_hub[municipality], g, start, math.inf, 0,
+        js = Jobseeker(person, municipality, self.muni_hub[municipality], g, start, math.inf, 0,
                        False, False, is_reentry)
         self.start_hazard(js, t)
         js.dest = 0 if self.r_exit.uniform() < self.emp_share[g] else 1
@@ -431,11 +442,27 @@ class AreaModel:
         js.needs_supplementary = self.r_group.uniform() < self._supp_needs_share
         js.any_hub = self._any_hub_share > 0 and self.r_any_hub.uniform() < self._any_hub_share
         js.benefit_type = self.draw_benefit_type()
+        if previous is not None and previous.benefit_type >= 0:
+            wc_days = self.rules_on_day(t).work_condition_months * DAYS_PER_MONTH
+            if t - previous.exit_time < wc_days:
+                js.continues = True
+                js.benefit_type = previous.benefit_type
         if start < 0:   # benefit paid for the time already unemployed, so many days a week
             js.prior_paid_days = int(-start * self.rules_on_day(0).paid_days_per_week / 7)
         self.alive[js.person] = js
         self._schedule_exit(js)
         return js
+
+    def history_paid_days(self, away_days: float) -> int:
+        """Benefit days of an earlier spell that a person brings back after `away_days` away
+        (0 when the work condition was met meanwhile). The earlier spell's group is drawn
+        from the inflow shares and its length from the group's calibrated duration."""
+        r = self.rules_on_day(0)
+        if away_days >= r.work_condition_months * DAYS_PER_MONTH:
+            return 0
+        g = self.r_start.choice(self.group_cum)
+        months = self.r_start.exponential() * self.group_mean_months[g]
+        return int(months * DAYS_PER_MONTH * r.paid_days_per_week / 7)
 
     def _schedule_exit(self, js: Jobseeker) -> None:
         js.exit_version += 1
@@ -459,17 +486,26 @@ class AreaModel:
         if js.service >= 0:   # left during the service
             self._end_service(js, outcome=2)
         self.records.spells.append((js.person, js.municipality, js.group, js.start, js.exit_time, js.dest,
-                                    js.is_reentry, js.benefit_type, js.prior_paid_days))
+                                    js.is_reentry, js.benefit_type, js.prior_paid_days, js.continues))
         if js.reentry:
             delay = self.r_reentry.exponential() * self.sc.inflow.reentry_mean_months * DAYS_PER_MONTH
             if self.env.now + delay < self.horizon_day:
-                Timeout(self.env, delay, (js.municipality, True)).callbacks.append(self._register)
+                Timeout(self.env, delay, js).callbacks.append(self._register)
 
     def _register(self, ev: Timeout) -> None:
-        """A re-entry falls due (timeout callback; value: municipality, is re-entry)."""
-        municipality, reentry = ev._value
-        js = self.new_jobseeker(municipality, self.env.now, is_reentry=reentry)
+        """A re-entry falls due (timeout callback; value: the person's last spell)."""
+        prev: Jobseeker = ev._value
+        js = self.new_jobseeker(prev.municipality, self.env.now, is_reentry=True, previous=prev)
         self.advance(js, self.first_meeting(js, None))
+
+    def _reentry_share(self) -> float:
+        """e·p: the share of spells that end in work and return (steady state)."""
+        inf, ex = self.sc.inflow, self.sc.exits
+        p_l = inf.layoff_share
+        e = (p_l * ex.employment_share_layoff
+             + (1 - p_l) * ex.short_group_share * ex.employment_share_short_group
+             + (1 - p_l) * (1 - ex.short_group_share) * ex.employment_share_long_group)
+        return e * inf.reentry_probability
 
     def reentry_pool_times(self) -> list[tuple[float, int, bool]]:
         """Returns of people who left for work *before* the start and will re-register.
@@ -480,12 +516,8 @@ class AreaModel:
         Without them the first months would miss this flow (the start state holds jobseekers
         only).
         """
-        inf, ex = self.sc.inflow, self.sc.exits
-        p_l = inf.layoff_share
-        e = (p_l * ex.employment_share_layoff
-             + (1 - p_l) * ex.short_group_share * ex.employment_share_short_group
-             + (1 - p_l) * (1 - ex.short_group_share) * ex.employment_share_long_group)
-        ep = e * inf.reentry_probability
+        inf = self.sc.inflow
+        ep = self._reentry_share()
         if ep <= 0:
             return []
         g = self.g_reentry_pool
@@ -523,10 +555,14 @@ class AreaModel:
     def _arrivals(self, times: list[tuple[float, int, bool]]):
         """Registrations, in time order, as one process (SimPy's heap holds one at a time)."""
         env = self.env
+        d_days = self.sc.inflow.reentry_mean_months * DAYS_PER_MONTH
         for t, m, reentry in times:
             if t > env.now:
                 yield env.timeout(t - env.now)
             js = self.new_jobseeker(m, env.now, is_reentry=reentry)
+            if reentry:   # left for work before the start: brings the earlier spell's days back
+                # time away before the start: Exp(D) in the steady state (memoryless delays)
+                js.prior_paid_days = self.history_paid_days(self.r_start.exponential() * d_days + t)
             self.advance(js, self.first_meeting(js, None))
 
     def _start_stock(self) -> None:
@@ -538,12 +574,16 @@ class AreaModel:
         ws = [(1 - w_l) * p_s * self.group_mean_months[SHORT], (1 - w_l) * (1 - p_s) * self.group_mean_months[LONG]]
         cum = [w_l, w_l + (1 - w_l) * ws[0] / sum(ws), 1.0]
         r = self.rules_on_day(0)
+        p_return = self._reentry_share()      # share of spells that are returns
+        d_days = self.sc.inflow.reentry_mean_months * DAYS_PER_MONTH
         for m, name in enumerate(self.munis):
             n = int(round(ss.stock_by_municipality[name]))
             for _ in range(n):
                 g = self.r_start.choice(cum)
                 elapsed = self.r_start.exponential() * self.group_mean_months[g] * DAYS_PER_MONTH
                 js = self.new_jobseeker(m, 0.0, group=g, registered=-max(elapsed, 1e-3))
+                if self.r_start.uniform() < p_return:   # a return: the earlier spell's days too
+                    js.prior_paid_days += self.history_paid_days(self.r_start.exponential() * d_days)
                 # the next meeting: in the regular rhythm, at a uniformly random phase
                 gap = (r.intensive_interview_interval_days if (g != LAYOFF and r.intensive_interview_interval_days > 0
                        and elapsed < r.intensive_period_months * DAYS_PER_MONTH)
@@ -564,7 +604,7 @@ class AreaModel:
                 self.records.services.append((js.person, js.municipality, js.service, js.service_start,
                                               math.inf, -1))
             self.records.spells.append((js.person, js.municipality, js.group, js.start, math.inf, -1,
-                                        js.is_reentry, js.benefit_type, js.prior_paid_days))
+                                        js.is_reentry, js.benefit_type, js.prior_paid_days, js.continues))
         return self.records
 
     # ---- services --------------------------------------------------------------------

@@ -46,7 +46,10 @@ class Jobseeker:
     any_hub: bool = False     # takes in-person meetings at whichever hub can see them first
     pending: Any = None       # the office.Request waiting to be held, if any
     benefit_type: int = -1    # index into config.BENEFIT_TYPES, -1 = no benefit
-    prior_paid_days: int = 0  # benefit days paid before the start of the run
+    prior_paid_days: int = 0  # benefit days paid before the run (history brought into it)
+    continues: bool = False   # continues the person's previous spell's benefit-day count
+    anchor: float = 0.0       # day the 3-month rhythm counts from (initial interview), if it does
+    profile_req: Any = None   # the authority's job-search-profile task, if one is waiting
     # exit hazard: remaining budget (months of unit hazard), since when, at what multiplier
     e_rem: float = 0.0
     hz_t: float = 0.0
