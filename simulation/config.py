@@ -91,6 +91,14 @@ class MeetingsConfig(_Strict):
     booking_window_working_days: int = Field(default=5, ge=0)
     supplementary_purchased_share: float = Share
     supplementary_needs_share: float = Share
+    # when supplementary interviews are by need (from 2026), how many a jobseeker who needs
+    # them has between two regular job-search interviews, evenly spaced
+    needs_based_supplementary_per_interval: int = Field(default=1, ge=0, le=6)
+    # the job-search profile the authority makes from 1.9.2026 (HE 108/2025) for a jobseeker
+    # who has not made it: the share of new jobseekers who do not, and the officer's minutes
+    job_search_profile_by_authority_share: float = Field(default=0.0, ge=0, le=1)
+    job_search_profile_minutes: float = Field(default=0.0, ge=0, le=480)
+    job_search_profile_deadline_days: float = Field(default=14.0, ge=0, le=365)
     # share of jobseekers who take their in-person meetings at whichever hub office can see
     # them first ("a customer may use any service point in the area"); 0: own hub only
     any_hub_share: float = Field(default=0.0, ge=0, le=1)

@@ -15,6 +15,7 @@ import itertools
 import math
 from calendar import monthrange
 from datetime import timedelta
+from typing import NamedTuple
 
 import numpy as np
 import simpy
@@ -30,8 +31,26 @@ from .services import ServiceDesk
 from .records import GROUPS, Records
 
 LAYOFF, SHORT, LONG = range(3)
-# plan phases
-PH_INITIAL, PH_INTENSIVE, PH_REPEAT, PH_REGULAR = range(4)
+# plan phases: the initial interview, the biweekly intensive period, the half-yearly repeat
+# month, the regular rhythm, a needs-based supplementary interview between regular ones, the
+# first interview back from a service (the rhythm counts from it, as from an initial interview)
+PH_INITIAL, PH_INTENSIVE, PH_REPEAT, PH_REGULAR, PH_NEED, PH_AFTER_SERVICE = range(6)
+
+
+class Plan(NamedTuple):
+    """The statutory rhythm derived once per set of rules in force (days are calendar days)."""
+
+    interval: int              # intensive period: days between interviews (0: none)
+    intensive_days: float      # length of the intensive period
+    n_slots: int               # interviews in the intensive period
+    n_supp: int                # of them supplementary interviews
+    repeat_n: int              # interviews in each half-yearly repeat month
+    regular_days: float        # the regular rhythm
+    repeat_days: float         # the repeat month comes every this many days (0: never)
+    layoff_days: float         # a laid-off jobseeker's obligations start this late
+    slot_type: list[int]       # meeting type of intensive slot k = 0, 1, ...
+    anchored: bool             # the rhythm counts from the initial interview (a fixed grid)
+    needs_based: bool          # supplementary interviews by need only, between regular ones
 
 
 class AreaModel:
@@ -111,6 +130,7 @@ class AreaModel:
         self.emp_share = [ex.employment_share_layoff, ex.employment_share_short_group, ex.employment_share_long_group]
         self._reentry_probability = inf.reentry_probability
         self._supp_needs_share = self.sc.meetings.supplementary_needs_share
+        self._needs_per_interval = self.sc.meetings.needs_based_supplementary_per_interval
         self._any_hub_share = self.sc.meetings.any_hub_share
         # cumulative seasonal hazard (in "months") at each day index
         n = self.cal.days + self.cal.margin_days
@@ -254,7 +274,7 @@ class AreaModel:
         self._open_of_due = [int(idx[k]) if k >= 0 else 0
                              for k in (int(cum[d + 1]) - 1 - self.window for d in range(len(working)))]
 
-    def _plan_params(self, r) -> tuple:
+    def _plan_params(self, r) -> Plan:
         """Rhythm parameters derived once per set of rules in force."""
         p = self._plan_cache.get(id(r))
         if p is None:
@@ -265,16 +285,16 @@ class AreaModel:
             # the meeting type of each intensive slot k = 1.. (beyond: computed when needed)
             slot_type = [JOB_SEARCH] + [JOB_SEARCH if intensive_slot_is_job_search(k, n_slots, n_supp)
                                         else SUPPLEMENTARY for k in range(1, n_slots + 3)]
-            p = (interval, intensive_days, n_slots, n_supp,
-                 r.intensive_repeat_interviews,
-                 r.regular_interview_interval_months * DAYS_PER_MONTH,
-                 r.intensive_repeat_every_months * DAYS_PER_MONTH,
-                 r.layoff_obligation_start_months * DAYS_PER_MONTH,
-                 slot_type)
+            p = Plan(interval, intensive_days, n_slots, n_supp, r.intensive_repeat_interviews,
+                     r.regular_interview_interval_months * DAYS_PER_MONTH,
+                     r.intensive_repeat_every_months * DAYS_PER_MONTH,
+                     r.layoff_obligation_start_months * DAYS_PER_MONTH,
+                     slot_type, r.regular_interviews_counted_from == "initial_interview",
+                     not r.supplementary_interviews_scheduled and interval == 0)
             self._plan_cache[id(r)] = p
         return p
 
-    def _plan_on_day(self, day: int) -> tuple:
+    def _plan_on_day(self, day: int) -> Plan:
         i = int(day)
         if 0 <= i < len(self._plan_by_day):
             return self._plan_by_day[i]
@@ -284,48 +304,81 @@ class AreaModel:
         """(type, due_day, open_day, phase) of the meeting after one held (or due) on day
         `held`; None when it falls beyond the horizon.
 
+        Until 2025 (HE 167/2021) the regular interview comes `regular_days` after the last
+        interview; from 2026 (HE 108/2025) on a fixed grid every `regular_days` from the
+        initial interview (`js.anchor`): a late interview does not push the next one back,
+        and the next grid point less than half an interval away is passed over (the late
+        interview stands for it). Needs-based supplementary interviews (from 2026, for the
+        jobseekers who need them) fall evenly between two regular interviews.
         A due date on a day off moves back to the last working day before it; the meeting
         opens `booking_window_working_days` before its due day, and after `held`.
         """
         plans = self._plan_by_day
-        (interval, intensive_days, n_slots, n_supp, repeat_n, regular_days, repeat_days,
-         layoff_days, slot_type) = plans[held] if held < len(plans) else self._plan_on_day(held)
+        p = plans[held] if held < len(plans) else self._plan_on_day(held)
+        interval = p.interval
         kind, k = phase
+        if kind == PH_INITIAL or kind == PH_AFTER_SERVICE:
+            js.anchor = held
+        if kind != PH_NEED:
+            js.last_base = held
         laid_off = js.group == LAYOFF
-        reg = js.start + layoff_days if laid_off else js.start
+        reg = js.start + p.layoff_days if laid_off else js.start
         last_working = self._last_working
         if not laid_off and interval > 0 and kind <= PH_INTENSIVE:   # initial or intensive
             nxt = held + interval
-            if nxt <= reg + intensive_days:
+            if nxt <= reg + p.intensive_days:
                 k += 1
+                slot_type = p.slot_type
                 t = (slot_type[k] if k < len(slot_type) else
-                     JOB_SEARCH if intensive_slot_is_job_search(k, n_slots, n_supp) else SUPPLEMENTARY)
+                     JOB_SEARCH if intensive_slot_is_job_search(k, p.n_slots, p.n_supp) else SUPPLEMENTARY)
                 due = last_working[int(nxt)]
                 phase = (PH_INTENSIVE, k)
             else:
                 due = -1
         else:
             due = -1
-        if due < 0 and kind == PH_REPEAT and k < repeat_n and interval > 0:
+        if due < 0 and kind == PH_REPEAT and k < p.repeat_n and interval > 0:
             due = last_working[int(held + interval)]
             phase = (PH_REPEAT, k + 1)
             t = JOB_SEARCH
         if due < 0:
-            regular = held + regular_days
+            base = js.last_base
+            rd = p.regular_days
+            if p.anchored:
+                j = math.floor((base - js.anchor) / rd) + 1
+                regular = js.anchor + j * rd
+                if regular - base < rd / 2:
+                    regular += rd
+            else:
+                regular = base + rd
             if regular > self.horizon_day + 60:
                 regular = self.horizon_day + 60   # marks "beyond the horizon"
-            if not laid_off and repeat_days > 0 and interval > 0 and repeat_n > 0:
-                j = math.floor((held - reg) / repeat_days) + 1
-                mark = reg + j * repeat_days
+                beyond = True
+            else:
+                beyond = False
+            if not laid_off and p.repeat_days > 0 and interval > 0 and p.repeat_n > 0:
+                j = math.floor((held - reg) / p.repeat_days) + 1
+                mark = reg + j * p.repeat_days
                 if mark - held < interval:   # the meeting just held opens this repeat
-                    mark += repeat_days
+                    mark += p.repeat_days
                 if mark < regular:
                     due = last_working[int(mark)]
                     phase = (PH_REPEAT, 1)
+            if due < 0 and p.needs_based and js.needs_supplementary and not laid_off and not beyond:
+                k_next = k + 1 if kind == PH_NEED else 1
+                n_need = self._needs_per_interval
+                if k_next <= n_need:
+                    t_need = base + (regular - base) * k_next / (n_need + 1)
+                    if t_need > held:
+                        due = last_working[int(t_need)]
+                        phase = (PH_NEED, k_next)
+                        t = SUPPLEMENTARY
             if due < 0:
                 due = last_working[int(regular)]
                 phase = (PH_REGULAR, 0)
-            t = JOB_SEARCH
+                t = JOB_SEARCH
+            elif phase[0] != PH_NEED:
+                t = JOB_SEARCH
         if due >= self._last_due:
             return None
         o = self._open_of_due[due]
@@ -589,6 +642,7 @@ class AreaModel:
                        and elapsed < r.intensive_period_months * DAYS_PER_MONTH)
                        else r.regular_interview_interval_months * DAYS_PER_MONTH)
                 first_due = 1 + self.r_start.uniform() * gap
+                js.anchor = js.last_base = first_due - gap   # the rhythm's phase
                 if g == LAYOFF and elapsed < r.layoff_obligation_start_months * DAYS_PER_MONTH:
                     first_due = None  # laid off: obligations start later
                 self.advance(js, self.first_meeting(js, first_due))
@@ -658,7 +712,7 @@ class AreaModel:
         day = int(self.env.now)
         r = self.rules_on_day(day)
         due = self._add_working_days(day, r.initial_interview_deadline_working_days)
-        return (JOB_SEARCH, due, self._open(due, day), (PH_REGULAR, 0))
+        return (JOB_SEARCH, due, self._open(due, day), (PH_AFTER_SERVICE, 0))
 
     def _start_participants(self) -> None:
         """Services are running at the start: fill each to its capacity at the start state."""

@@ -1,10 +1,13 @@
 """One jobseeker's state, and the statutory path it follows.
 
-Registration → initial interview within the deadline in working days → job-search
-interviews every two weeks during the intensive period (some of them supplementary
-interviews, which may be bought from providers and, from 2026, are held only by need)
-→ the intensive month repeated at every half-year of job search → an interview every
-three months. The rules in force on the day a meeting is planned decide its rhythm
+Until 2025 (HE 167/2021): registration → initial interview within 5 working days → the
+biweekly supplementary job-search interviews of the first 3 months (which may be bought
+from providers) → the two-interview month at every half-year of job search → an interview
+every three months after the last one. From 2026 (HE 108/2025): the initial interview within
+10 working days → a job-search interview every three months counted from the initial
+interview → supplementary interviews only by need (a stated share of jobseekers, between
+the regular interviews); from 1.9.2026 the authority also makes the job-search profile of
+those who do not make it themselves. The rules in force on the day a meeting is planned decide its rhythm
 (`rules.on(date)`), so a spell that crosses 2 May 2022 or 1 Jan 2026 changes rhythm.
 Temporarily laid-off jobseekers enter the process only when their job-search obligation
 starts. The exit time is drawn once, at registration, from the group's hazard and the
@@ -49,6 +52,7 @@ class Jobseeker:
     prior_paid_days: int = 0  # benefit days paid before the run (history brought into it)
     continues: bool = False   # continues the person's previous spell's benefit-day count
     anchor: float = 0.0       # day the 3-month rhythm counts from (initial interview), if it does
+    last_base: float = 0.0    # day of the last interview that was not a needs-based supplementary one
     profile_req: Any = None   # the authority's job-search-profile task, if one is waiting
     # exit hazard: remaining budget (months of unit hazard), since when, at what multiplier
     e_rem: float = 0.0
