@@ -10,8 +10,10 @@ KPIs (per year, area totals):
 =============================  ===========================================================
 ``stock_mean``                 unemployed jobseekers, mean of month-end stocks
 ``stock_end``                  unemployed jobseekers at the end of the year
-``late_meetings``              initial + job-search interviews held late (count)
-``late_meetings_share``        of all initial + job-search interviews held
+``late_meetings``              initial + job-search interview deadlines missed: held late or
+                               never held (count); in folders written before these columns
+                               existed, interviews held late
+``late_meetings_share``        of the deadlines (met + missed); before: of interviews held
 ``benefit_cost_eur``           benefit cost (``monthly.benefit_cost_eur``), when present
 ``benefit_cost_municipal_eur`` municipalities' share, when present
 ``service_cost_eur``           ``services.cost_eur`` (or ``monthly.service_cost_eur``), when present
@@ -80,9 +82,13 @@ def scenario_kpis(folder: Path, manifest: dict[str, Any] | None = None) -> pd.Da
         return pd.DataFrame(columns=[*KEYS])
     hubs = read_table(folder, "hubs")
     k = yearly_kpis(monthly, hubs if len(hubs) else None)
-    held = k["initial_interviews"] + k["job_search_interviews"]
-    k["late_meetings"] = k["initial_interviews_late"] + k["job_search_interviews_late"]
-    k["late_meetings_share"] = (k["late_meetings"] / held).where(held > 0)
+    if "late_interviews" in k:
+        k["late_meetings"] = k["late_interviews"]
+        k["late_meetings_share"] = k["late_interviews_share"]
+    else:   # tables from before the deadline-missed columns
+        held = k["initial_interviews"] + k["job_search_interviews"]
+        k["late_meetings"] = k["initial_interviews_late"] + k["job_search_interviews_late"]
+        k["late_meetings_share"] = (k["late_meetings"] / held).where(held > 0)
     services = read_table(folder, "services")
     if len(services) and "cost_eur" in services:
         sc = _year(services).groupby(KEYS)["cost_eur"].sum().rename("service_cost_eur").reset_index()

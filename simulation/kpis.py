@@ -30,11 +30,28 @@ def yearly_kpis(monthly: pd.DataFrame, hubs: pd.DataFrame | None = None) -> pd.D
         "job_search_interviews": g["job_search_interviews"].sum(),
         "job_search_interviews_late": g["job_search_interviews_late"].sum(),
     })
-    for col in ("benefit_cost_eur", "benefit_cost_municipal_eur", "service_cost_eur"):
+    for col in ("benefit_cost_eur", "benefit_cost_municipal_eur", "service_cost_eur",
+                "initial_interviews_deadline_missed", "job_search_interviews_deadline_missed",
+                "job_search_profiles_by_authority"):
         if col in area:
             out[col] = g[col].sum()
-    out["initial_on_time_pct"] = 100 * (1 - out["initial_interviews_late"] / out["initial_interviews"])
-    out["job_search_on_time_pct"] = 100 * (1 - out["job_search_interviews_late"] / out["job_search_interviews"])
+    for col in ("initial_interviews_overdue_end", "job_search_interviews_overdue_end"):
+        if col in area:
+            out[col] = g[col].last()
+    if "initial_interviews_deadline_missed" in out:
+        # late = a deadline not met, held later or never (fewer staff can never lower it);
+        # its share of the deadlines: missed / (held on time + missed)
+        out["late_interviews"] = (out["initial_interviews_deadline_missed"]
+                                  + out["job_search_interviews_deadline_missed"])
+        on_time = (out["initial_interviews"] - out["initial_interviews_late"]
+                   + out["job_search_interviews"] - out["job_search_interviews_late"])
+        out["late_interviews_share"] = (out["late_interviews"] / (on_time + out["late_interviews"]))
+        for kind in ("initial", "job_search"):   # on time: of the deadlines, not of the held
+            ok = out[f"{kind}_interviews"] - out[f"{kind}_interviews_late"]
+            out[f"{kind}_on_time_pct"] = 100 * ok / (ok + out[f"{kind}_interviews_deadline_missed"])
+    if "initial_on_time_pct" not in out:   # tables from before the deadline-missed columns
+        out["initial_on_time_pct"] = 100 * (1 - out["initial_interviews_late"] / out["initial_interviews"])
+        out["job_search_on_time_pct"] = 100 * (1 - out["job_search_interviews_late"] / out["job_search_interviews"])
     out = out.reset_index()
     if hubs is not None and len(hubs):
         h = hubs.assign(year=hubs["month"].str[:4])
@@ -76,9 +93,15 @@ def summarise(kpis: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataF
     return pd.DataFrame(rows)
 
 
-def yearly_by_municipality(monthly: pd.DataFrame) -> pd.DataFrame:
+def yearly_by_municipality(monthly: pd.DataFrame, compensation=None) -> pd.DataFrame:
     """Per scenario × replication × year × municipality: benefit cost by payer, service cost,
-    participants and broad unemployment (means of month-end figures)."""
+    participants and broad unemployment (means of month-end figures).
+
+    With `compensation` (a `BenefitCompensationConfig`, ``budget.benefit_compensation``):
+    ``benefit_compensation_eur`` (a twelfth of the year's amount for each simulated month it is
+    in force) and ``benefit_cost_municipal_net_eur`` = municipal share (gross) − compensation,
+    beside ``benefit_cost_municipal_eur`` (the gross share).
+    """
     m = monthly.assign(year=monthly["month"].str[:4])
     g = m.groupby([*KEYS, "year", "municipality"])
     out = pd.DataFrame({
@@ -89,13 +112,22 @@ def yearly_by_municipality(monthly: pd.DataFrame) -> pd.DataFrame:
         "benefit_cost_municipal_eur": g["benefit_cost_municipal_eur"].sum(min_count=1),
         "service_cost_eur": g["service_cost_eur"].sum() if "service_cost_eur" in m else np.nan,
     })
+    if compensation is not None:
+        months = m[[*KEYS, "year", "municipality", "month"]].drop_duplicates()
+        months["comp"] = [compensation.eur_in_month(mu, int(mo[:4]), int(mo[5:7]))
+                          for mu, mo in zip(months["municipality"], months["month"], strict=True)]
+        comp = months.groupby([*KEYS, "year", "municipality"])["comp"].sum()
+        pos = out.columns.get_loc("benefit_cost_municipal_eur") + 1
+        out.insert(pos, "benefit_compensation_eur", comp.reindex(out.index))
+        out.insert(pos + 1, "benefit_cost_municipal_net_eur",
+                   out["benefit_cost_municipal_eur"] - out["benefit_compensation_eur"])
     out["benefit_cost_state_and_funds_eur"] = out["benefit_cost_eur"] - out["benefit_cost_municipal_eur"]
     return out.reset_index()
 
 
-def yearly_by_municipality_ci(monthly: pd.DataFrame) -> pd.DataFrame:
+def yearly_by_municipality_ci(monthly: pd.DataFrame, compensation=None) -> pd.DataFrame:
     """`yearly_by_municipality` summarised over replications: mean and 95 % CI per figure."""
-    y = yearly_by_municipality(monthly)
+    y = yearly_by_municipality(monthly, compensation)
     cols = [c for c in y.columns if c not in (*KEYS, "year", "municipality")]
     s = summarise(y, ["scenario", "year", "municipality"], cols)
     return s

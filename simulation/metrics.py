@@ -1,7 +1,12 @@
 """Records → tidy monthly tables (pure functions, no simulation here).
 
 `monthly_table` gives one row per month × municipality, `hubs_table` one row per
-month × hub, with the columns of DESIGN.md. Stock, inflow and exits are all counted
+month × hub, with the columns of DESIGN.md. Lateness is counted three ways:
+``*_late`` — interviews held in the month after their deadline (DESIGN.md);
+``*_deadline_missed`` — deadlines that fell in the month and were not met, whether the
+interview was held later or never (the jobseeker left, or the run ended): the count that
+fewer staff can never lower; ``*_overdue_end`` — interviews still waiting past their
+deadline at the month end (a backlog never served shows here). Stock, inflow and exits are all counted
 from the same spell records, so stock_end(m) = stock_end(m−1) + inflow(m) − exits(m)
 holds exactly.
 """
@@ -19,6 +24,7 @@ from .model.records import MEETING_FIELDS, SPELL_FIELDS, Records
 INITIAL = MEETING_TYPES.index("initial")
 JOB_SEARCH_TYPES = [MEETING_TYPES.index("job_search"), MEETING_TYPES.index("supplementary")]
 SUPPLEMENTARY = MEETING_TYPES.index("supplementary")
+PROFILE = len(MEETING_TYPES)    # the authority's job-search-profile task (model.records)
 
 
 def spells_frame(rec: Records) -> pd.DataFrame:
@@ -86,6 +92,26 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
     is_init = m_type == INITIAL
     is_js = np.isin(m_type, JOB_SEARCH_TYPES)
     purchased = mt[:, 8].astype(bool)
+    profile = m_type == PROFILE
+
+    # deadlines missed, by the month the deadline fell in: held after it, or never held (the
+    # jobseeker left past the deadline, or the run ended with it passed)
+    un = rec.array("unheld")
+    u_muni, u_type, u_due = un[:, 0].astype(int), un[:, 1].astype(int), un[:, 2]
+    due_f = due.astype(float)
+
+    def missed(types: list[int]) -> np.ndarray:
+        return (count(due_f, np.isin(m_type, types) & late, m_muni)
+                + count(u_due, np.isin(u_type, types), u_muni))
+
+    # interviews still waiting past their deadline at each month end
+    ov = rec.array("overdue").astype(int)
+
+    def overdue(types: list[int]) -> np.ndarray:
+        out = np.zeros((n_m, n_k), dtype=np.int64)
+        sel = np.isin(ov[:, 2], types)
+        np.add.at(out, (ov[sel, 0], ov[sel, 1]), 1)
+        return out
     months = cal.month_labels
     df = pd.DataFrame({
         "month": np.repeat(months, n_k),
@@ -100,6 +126,11 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
         "job_search_interviews": mcount(is_js).ravel(),
         "job_search_interviews_late": mcount(is_js & late).ravel(),
         "supplementary_interviews_purchased": mcount(purchased).ravel(),
+        "initial_interviews_deadline_missed": missed([INITIAL]).ravel(),
+        "job_search_interviews_deadline_missed": missed(JOB_SEARCH_TYPES).ravel(),
+        "initial_interviews_overdue_end": overdue([INITIAL]).ravel(),
+        "job_search_interviews_overdue_end": overdue(JOB_SEARCH_TYPES).ravel(),
+        "job_search_profiles_by_authority": mcount(profile).ravel(),
         "in_services_end": in_services.ravel(),
         "broad_unemployment_end": alive.ravel(),
         "service_starts": service_starts.ravel(),

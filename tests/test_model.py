@@ -264,3 +264,52 @@ def test_backup_lends_main_office_minutes_to_overloaded_hubs(tmp_path):
     laukaa_on = h_on[h_on.hub == "Laukaa"].backlog_end.iloc[-1]
     laukaa_off = h_off[h_off.hub == "Laukaa"].backlog_end.iloc[-1]
     assert laukaa_on < laukaa_off
+
+
+# ---- late means past the deadline, held or not (issue 13) -----------------------------
+
+def test_halving_staff_never_lowers_late_interviews(tmp_path):
+    """A backlog never served is late: with half the staff, the deadlines missed (held late
+    or never held) and the interviews waiting past their deadline at year end never fall,
+    in any year. (Counting only late meetings *held* fell when staff were cut.)"""
+    from simulation.kpis import yearly_kpis
+    staff = {"customer_service_fte_by_hub": {"Äänekoski": 7.0, "Laukaa": 5.0, "Saarijärvi": 3.5,
+                                             "Viitasaari": 2.5}}
+    full = small(tmp_path, "full", years=2.0, staff=staff)
+    half = full.with_overrides({"staff": {"customer_service_fte_by_hub": {
+        h: v / 2 for h, v in staff["customer_service_fte_by_hub"].items()}}})
+    zero = full.with_overrides({"staff": {"customer_service_fte_by_hub": {
+        h: 0.0 for h in staff["customer_service_fte_by_hub"]}}})
+
+    def kpis(sc):
+        t = tables(sc, 0)
+        m = t["monthly"].assign(scenario=sc.name, replication=0)
+        return yearly_kpis(m).set_index("year")
+    k_full, k_half, k_zero = kpis(full), kpis(half), kpis(zero)
+    for year in k_full.index:
+        assert k_half.loc[year, "late_interviews"] >= k_full.loc[year, "late_interviews"], year
+        assert k_zero.loc[year, "late_interviews"] >= k_half.loc[year, "late_interviews"], year
+        for col in ("initial_interviews_overdue_end", "job_search_interviews_overdue_end"):
+            assert k_half.loc[year, col] >= k_full.loc[year, col], (year, col)
+    # with no staff nothing is held, so nothing is held late — yet every deadline is missed
+    assert k_zero["initial_interviews_late"].sum() == 0
+    assert k_zero["late_interviews"].sum() > k_full["late_interviews"].sum() > 0
+    assert (k_zero["initial_on_time_pct"] == 0).all()
+
+
+def test_2026_rhythm_and_profile_task_follow_he_108_2025(tmp_path):
+    """From 2026: job-search interviews every 3 months (plus supplementary ones by need) —
+    at most 0.5 interviews per unemployed jobseeker-month, far fewer than in 2025's biweekly
+    intensive period; from 1.9.2026 the authority's profile tasks use staff time."""
+    sc = small(tmp_path, "rhythm", years=2.0, staff={"customer_service_fte_total": 40.0})
+    t = tables(sc, 0)
+    m = t["monthly"].assign(year=lambda d: d.month.str[:4])
+    y = m.groupby("year")[["job_search_interviews", "stock_end", "job_search_profiles_by_authority"]].sum()
+    per_month = y.job_search_interviews / y.stock_end
+    assert per_month["2026"] <= 0.5
+    assert per_month["2025"] > per_month["2026"] * 1.2
+    by_month = m.groupby("month").job_search_profiles_by_authority.sum()
+    assert by_month[by_month.index < "2026-09"].sum() == 0 and by_month["2026-10":].min() > 0
+    # no profile task when nobody needs one
+    none = sc.with_overrides({"meetings": {"job_search_profile_by_authority_share": 0.0}})
+    assert tables(none, 0)["monthly"].job_search_profiles_by_authority.sum() == 0

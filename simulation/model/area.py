@@ -24,8 +24,8 @@ from simpy.events import Timeout
 from ..calendar import SimCalendar
 from ..config import BENEFIT_TYPES, CHANNELS, MEETING_TYPES, Scenario
 from ..streams import BLOCK, Buffered, endless, stream
-from .jobseeker import (DAYS_PER_MONTH, INITIAL, JOB_SEARCH, SERVICE_POINT, IN_PERSON,
-                        SUPPLEMENTARY, Jobseeker, intensive_slot_is_job_search)
+from .jobseeker import (DAYS_PER_MONTH, INITIAL, IN_PERSON, JOB_SEARCH, PROFILE, REMOTE,
+                        SERVICE_POINT, SUPPLEMENTARY, Jobseeker, intensive_slot_is_job_search)
 from .office import AppointmentBook, Request, ServerPool
 from .services import ServiceDesk
 from .records import GROUPS, Records
@@ -84,6 +84,11 @@ class AreaModel:
         self.r_benefit = Buffered(s("benefits"))
         self.r_service = Buffered(s("services"))
         self.r_any_hub = Buffered(s("any_hub"))
+        self.r_profile = Buffered(s("profiles"))
+        m = scenario.meetings
+        self._profile_share = m.job_search_profile_by_authority_share if m.job_search_profile_minutes > 0 else 0.0
+        self._profile_minutes = m.job_search_profile_minutes
+        self._profile_deadline_days = m.job_search_profile_deadline_days
         self.desk = ServiceDesk(scenario.services, scenario.service_order, self.r_service.uniform,
                                 lambda: self.r_service.exponential() + self.r_service.exponential())
         # calendar month (1-12) of each day index, horizon and margin
@@ -441,6 +446,9 @@ class AreaModel:
         self._record_meeting((req.municipality, req.hub, req.mtype, req.channel, req.due_day,
                               req.open_day, day, req.minutes, False))
         js = req.js
+        if req.mtype == PROFILE:
+            js.profile_req = None
+            return
         js.pending = None
         if self._refer is not None:
             svc = self._refer(js, self.env.now, len(self.alive))
@@ -536,6 +544,11 @@ class AreaModel:
             req.cancelled = True
             js.pending = None
             self.records.cancelled_meetings += 1
+            if req.due_day < int(self.env.now):   # left with the deadline already missed
+                self.records.unheld.append((req.municipality, req.mtype, req.due_day))
+        if js.profile_req is not None:
+            js.profile_req.cancelled = True
+            js.profile_req = None
         if js.service >= 0:   # left during the service
             self._end_service(js, outcome=2)
         self.records.spells.append((js.person, js.municipality, js.group, js.start, js.exit_time, js.dest,
@@ -550,6 +563,8 @@ class AreaModel:
         prev: Jobseeker = ev._value
         js = self.new_jobseeker(prev.municipality, self.env.now, is_reentry=True, previous=prev)
         self.advance(js, self.first_meeting(js, None))
+        if self._profile_share > 0:
+            self._profile_task(js)
 
     def _reentry_share(self) -> float:
         """e·p: the share of spells that end in work and return (steady state)."""
@@ -616,6 +631,8 @@ class AreaModel:
             if reentry:   # left for work before the start: brings the earlier spell's days back
                 # time away before the start: Exp(D) in the steady state (memoryless delays)
                 js.prior_paid_days = self.history_paid_days(self.r_start.exponential() * d_days + t)
+            if self._profile_share > 0:
+                self._profile_task(js)
             self.advance(js, self.first_meeting(js, None))
 
     def _start_stock(self) -> None:
@@ -647,13 +664,48 @@ class AreaModel:
                     first_due = None  # laid off: obligations start later
                 self.advance(js, self.first_meeting(js, first_due))
 
+    def _month_ends(self):
+        """At the end of each month's last day (after the office has served it): every
+        interview still waiting past its deadline, as (month, municipality, type)."""
+        env, overdue = self.env, self.records.overdue
+        ends = self.cal.month_starts[1:] + [self.cal.days]
+        for i, end in enumerate(ends):
+            yield env.timeout(end - 0.25 - env.now)
+            last = end - 1
+            for js in self.alive.values():
+                req = js.pending
+                if req is not None and not req.cancelled and req.due_day <= last:
+                    overdue.append((i, req.municipality, req.mtype))
+
+    def _profile_task(self, js: Jobseeker) -> None:
+        """From 1.9.2026 (HE 108/2025) the authority makes the job-search profile of a new
+        jobseeker who has not made it by the deadline: an officer's task (remote work) that
+        opens at the deadline and is due within the initial-interview deadline after it."""
+        t = int(self.env.now)
+        if not self.rules_on_day(t).job_search_profile_by_authority or self.r_profile.uniform() >= self._profile_share:
+            return
+        open_day = int(t + self._profile_deadline_days)
+        if open_day >= self.horizon_day or open_day >= js.exit_time:
+            return
+        open_day = self._add_working_days(open_day - 1, 1)    # the first working day from then on
+        if open_day >= self.horizon_day:
+            return
+        due = self._add_working_days(open_day, self.rules_on_day(open_day).initial_interview_deadline_working_days)
+        req = Request(due, open_day, self._profile_minutes, PROFILE, REMOTE, js.municipality, js.hub, js, (PH_NEED, 0))
+        js.profile_req = req
+        self._submit(req)
+
     def run(self) -> Records:
         self._start_stock()
         self._start_participants()
         self.env.process(self._arrivals(sorted(self.arrival_times() + self.reentry_pool_times())))
+        self.env.process(self._month_ends())
         self.env.run(until=self.horizon_day)
         # spells (and services) still open at the horizon: end = inf, dest/outcome = -1
         for js in self.alive.values():
+            req = js.pending
+            if req is not None and not req.cancelled and req.due_day < self.horizon_day:
+                self.records.unheld.append((req.municipality, req.mtype, req.due_day))
             if js.service >= 0:
                 self.records.services.append((js.person, js.municipality, js.service, js.service_start,
                                               math.inf, -1))

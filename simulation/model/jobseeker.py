@@ -29,7 +29,9 @@ from typing import Any
 from ..config import CHANNELS, MEETING_TYPES
 
 INITIAL, JOB_SEARCH, SUPPLEMENTARY = (MEETING_TYPES.index(t) for t in ("initial", "job_search", "supplementary"))
+PROFILE = len(MEETING_TYPES)   # the authority's job-search-profile task (no interview)
 SERVICE_POINT = CHANNELS.index("service_point")
+REMOTE = CHANNELS.index("remote")
 IN_PERSON = CHANNELS.index("in_person")
 DAYS_PER_MONTH = 365.25 / 12
 

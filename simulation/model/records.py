@@ -23,6 +23,12 @@ SERVICE_FIELDS = ("person", "municipality", "service", "start_day", "end_day", "
 # spell's exit), -1 still in the service at the horizon
 MEETING_FIELDS = ("municipality", "hub", "mtype", "channel", "due_day", "open_day", "held_day",
                   "minutes", "purchased")
+# mtype: index into config.MEETING_TYPES, or len(MEETING_TYPES) for the authority's
+# job-search-profile task (staff time, not an interview)
+UNHELD_FIELDS = ("municipality", "mtype", "due_day")
+# an interview whose deadline passed while it was never held (the jobseeker left, or the run ended)
+OVERDUE_FIELDS = ("month", "municipality", "mtype")
+# an interview still waiting past its deadline at the end of month index `month`
 GROUPS = ("layoff", "short", "long")
 DESTS = ("employment", "other")          # -1 = still unemployed at the horizon
 
@@ -33,6 +39,8 @@ class Records:
     meetings: list[tuple] = field(default_factory=list)
     services: list[tuple] = field(default_factory=list)
     service_shortfall: list[tuple] = field(default_factory=list)   # (day, service, places short)
+    unheld: list[tuple] = field(default_factory=list)     # UNHELD_FIELDS
+    overdue: list[tuple] = field(default_factory=list)    # OVERDUE_FIELDS
     cancelled_meetings: int = 0
     hub_logs: list = field(default_factory=list)       # office.HubDayLog per hub
     events: int = 0
@@ -51,4 +59,5 @@ class Records:
         return a
 
 
-_WIDTH = {"spells": len(SPELL_FIELDS), "meetings": len(MEETING_FIELDS), "services": len(SERVICE_FIELDS)}
+_WIDTH = {"spells": len(SPELL_FIELDS), "meetings": len(MEETING_FIELDS), "services": len(SERVICE_FIELDS),
+          "unheld": len(UNHELD_FIELDS), "overdue": len(OVERDUE_FIELDS)}
