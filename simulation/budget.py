@@ -20,6 +20,14 @@ cost, EUR a year
       B = (start stock + participants of the services with places or a budget) / (1 − Σ
       target shares) — the fixed point of "broad = unemployed + all participants";
     - **other expenses** (premises, IT, travel): ``budget.other_expenses_eur_per_year``.
+
+    Only the area's own money is a cost line (DOMAIN.md §5, "What is not the employment
+    area's money"): a service's ``payer`` is ``"area"`` (default), ``"wellbeing_county"``
+    (rehabilitative work activity, organised and paid by the wellbeing services county since
+    1.1.2023) or ``"outside_frame"`` (billed at cost outside the frame); an area service's
+    ``outside_frame_share`` of the cost (e.g. the integration-training part of labour-market
+    training) is outside the frame too. Those amounts are **memo lines**: shown, never in
+    the cost or the gap. The flows of every service are simulated whoever pays.
 frame, EUR a year
     ``budget.frame_eur_per_year`` (or ``frame_eur_by_year[year]``) +
     ``budget.transition_funding_eur_by_year[year]``.
@@ -35,6 +43,9 @@ rounding rule. Each municipality's share of the **unemployment-benefit** bill is
 cost and the meter of the services' effect (plan §1): it is shown *beside* the gap, per
 municipality, from simulated results (``--results DIR``), and never added to the cost or
 the gap. When the results carry no ``benefit_cost_municipal_eur`` it says "not available".
+Beside it stand the municipality's **compensation** (``budget.benefit_compensation``: the
+permanent state-grant addition for the larger benefit share, fixed on the 2023 level, EUR
+a year, dated) and the **net** cost = municipal share (gross) − compensation.
 """
 
 from __future__ import annotations
@@ -105,8 +116,29 @@ def _capacity_places(svc) -> float | None:
     return min(caps) if caps else None
 
 
+PAYERS_OUTSIDE = {"wellbeing_county": "wellbeing services county (not the area's money)",
+                  "outside_frame": "outside the frame (billed at cost)"}
+
+
+def area_cost_share(svc) -> float:
+    """Share of a service's cost that is the area's own money, inside the frame."""
+    return (1.0 - svc.outside_frame_share) if svc.payer == "area" else 0.0
+
+
+def memo_payer(svc) -> str | None:
+    """Who pays the part of a service's cost that is not the area's (None: nothing)."""
+    if svc.payer != "area":
+        return svc.payer
+    return "outside_frame" if svc.outside_frame_share > 0 else None
+
+
 def planned_purchases(scenario: Scenario) -> pd.DataFrame:
-    """Planned cost of each purchased service: capacity × unit cost, with the rule used."""
+    """Planned cost of each service: capacity × unit cost, with the rule used.
+
+    ``gross_cost_eur`` is capacity × unit cost whoever pays; ``planned_cost_eur`` the
+    area's part (inside the frame, the budget's cost line); ``memo_cost_eur`` the rest,
+    paid by ``memo_payer`` (a memo line, outside the cost and the gap).
+    """
     broad = expected_broad_unemployment(scenario) if scenario.services else float("nan")
     rows = []
     for name, svc in scenario.services.items():
@@ -125,11 +157,16 @@ def planned_purchases(scenario: Scenario) -> pd.DataFrame:
             rule = f"target {svc.target_share_of_broad_unemployment:g} x broad {broad:,.0f} x 12 x unit cost"
         else:
             places, cost, rule = None, 0.0, "no capacity given: no planned purchase"
+        area = float(cost) * area_cost_share(svc)
         rows.append({"service": name, "label_fi": svc.label_fi, "kind": svc.kind or name,
                      "planned_places": places, "unit_cost_eur_per_month": svc.unit_cost_eur_per_month,
-                     "planned_cost_eur": float(cost), "rule": rule})
+                     "planned_cost_eur": area, "rule": rule, "payer": svc.payer,
+                     "outside_frame_share": svc.outside_frame_share, "gross_cost_eur": float(cost),
+                     "memo_cost_eur": float(cost) - area, "memo_payer": memo_payer(svc)})
     return pd.DataFrame(rows, columns=["service", "label_fi", "kind", "planned_places",
-                                       "unit_cost_eur_per_month", "planned_cost_eur", "rule"])
+                                       "unit_cost_eur_per_month", "planned_cost_eur", "rule", "payer",
+                                       "outside_frame_share", "gross_cost_eur", "memo_cost_eur",
+                                       "memo_payer"])
 
 
 def _fte(scenario: Scenario, key: str, region_key: str) -> float:
@@ -158,11 +195,24 @@ def cost_items(scenario: Scenario) -> pd.DataFrame:
     rows.append({"group": "regional_services", "item": "regional_services_jyvaskyla", "fte": reg_fte,
                  "unit_cost_eur": reg_price, "cost_eur": reg_fte * reg_price})
     for _, p in planned_purchases(scenario).iterrows():
+        if p.payer != "area":
+            continue                       # not the area's money: a memo line (memo_items)
         rows.append({"group": "purchased_services", "item": f"service:{p.service}", "fte": np.nan,
                      "unit_cost_eur": p.unit_cost_eur_per_month, "cost_eur": p.planned_cost_eur})
     rows.append({"group": "other_expenses", "item": "other_expenses", "fte": np.nan,
                  "unit_cost_eur": np.nan, "cost_eur": b.other_expenses_eur_per_year})
     return pd.DataFrame(rows)
+
+
+def memo_items(scenario: Scenario) -> pd.DataFrame:
+    """Service costs that are not the area's money: payer, amount EUR a year (never in the cost)."""
+    p = planned_purchases(scenario)
+    p = p[p["memo_payer"].notna()]
+    return pd.DataFrame({"item": [f"service:{s}" for s in p["service"]], "payer": p["memo_payer"],
+                         "planned_places": p["planned_places"],
+                         "share_of_service_cost": 1 - p["planned_cost_eur"] / p["gross_cost_eur"].where(
+                             p["gross_cost_eur"] > 0),
+                         "memo_cost_eur": p["memo_cost_eur"]}).reset_index(drop=True)
 
 
 def frame_by_year(scenario: Scenario) -> pd.DataFrame:
@@ -186,6 +236,7 @@ def budget_table(scenario: Scenario) -> pd.DataFrame:
     for g in ("staff", "regional_services", "purchased_services", "other_expenses"):
         fr[f"{g}_eur"] = float(by_group.get(g, 0.0))
     fr["cost_eur"] = float(items["cost_eur"].sum())
+    fr["memo_not_in_budget_eur"] = float(memo_items(scenario)["memo_cost_eur"].sum())
     fr["gap_eur"] = fr["cost_eur"] - fr["frame_eur"]
     fr["gap_share_of_frame"] = fr["gap_eur"] / fr["frame_eur"].where(fr["frame_eur"] > 0)
     fr["gap_tolerance_eur"] = b.gap_tolerance_share_of_frame * fr["frame_eur"]
@@ -224,6 +275,15 @@ def municipal_shares(scenario: Scenario, table: pd.DataFrame | None = None,
     out = pd.DataFrame(rows)
     if benefit is not None and len(benefit):
         out = out.merge(benefit, on=["year", "municipality"], how="left")
+    comp = b.benefit_compensation
+    if comp is not None:
+        out["benefit_compensation_eur"] = [comp.eur_in_year(m, int(y))
+                                           for y, m in zip(out["year"], out["municipality"], strict=True)]
+        if "benefit_municipal_eur" in out:
+            for src, dst in (("benefit_municipal_eur", "benefit_municipal_net_eur"),
+                             ("benefit_municipal_eur_ci95_lo", "benefit_municipal_net_eur_ci95_lo"),
+                             ("benefit_municipal_eur_ci95_hi", "benefit_municipal_net_eur_ci95_hi")):
+                out[dst] = out[src] - out["benefit_compensation_eur"]
     return out
 
 
@@ -276,15 +336,28 @@ def benefit_by_municipality(monthly: pd.DataFrame) -> pd.DataFrame | None:
     return out.drop(columns=["n_replications"])
 
 
-def actual_service_cost(services: pd.DataFrame) -> pd.DataFrame | None:
+def actual_service_cost(services: pd.DataFrame, scenario: Scenario | None = None) -> pd.DataFrame | None:
     """Simulated service cost (``services.cost_eur``) per year × service, EUR a year, mean and 95 % CI.
 
     Annualised: a year the run covers only partly is scaled to twelve months, so it compares
-    with the planned cost (``simulated_months`` tells how many months were simulated).
+    with the planned cost (``simulated_months`` tells how many months were simulated). The
+    cost is whoever pays; with `scenario`, ``payer`` and ``area_cost_share`` say how much of
+    it is the area's own money (`simulated_area_cost`).
     """
     if services is None or services.empty or "cost_eur" not in services:
         return None
-    return _yearly_ci(services, "cost_eur", ["service"], annualise=True)
+    out = _yearly_ci(services, "cost_eur", ["service"], annualise=True)
+    if scenario is not None:
+        svcs = scenario.services
+        out["payer"] = out["service"].map(lambda s: svcs[s].payer if s in svcs else "area")
+        out["area_cost_share"] = out["service"].map(lambda s: area_cost_share(svcs[s]) if s in svcs else 1.0)
+    return out
+
+
+def simulated_area_cost(actual: pd.DataFrame) -> pd.Series:
+    """Per year: the area's part of the simulated service cost (mean, EUR a year)."""
+    share = actual["area_cost_share"] if "area_cost_share" in actual else 1.0
+    return (actual["cost_eur_mean"] * share).groupby(actual["year"]).sum()
 
 
 # ---------------------------------------------------------------------------------------
@@ -300,6 +373,7 @@ class Budget:
     actual_services: pd.DataFrame | None = None
     benefit_available: bool = False
     notes: list[str] = field(default_factory=list)
+    memo: pd.DataFrame = field(default_factory=pd.DataFrame)   # service costs not the area's money
 
     def to_dict(self) -> dict[str, Any]:
         b = budget_config(self.scenario)
@@ -312,10 +386,11 @@ class Budget:
                 "gap_share_of_frame": t.gap_share_of_frame, "closed": bool(t.closed),
                 "cost_by_group_eur": {g: t[f"{g}_eur"] for g in
                                       ("staff", "regional_services", "purchased_services", "other_expenses")},
+                "memo_not_in_budget_eur": t.memo_not_in_budget_eur,
             }
             if self.actual_services is not None:
-                a = self.actual_services[self.actual_services.year == int(t.year)]
-                years[y]["simulated_service_cost_eur"] = float(a["cost_eur_mean"].sum()) if len(a) else None
+                area = simulated_area_cost(self.actual_services)
+                years[y]["simulated_service_cost_eur"] = float(area[int(t.year)]) if int(t.year) in area else None
         munis = []
         for _, r in self.municipalities.iterrows():
             d = {"year": int(r.year), "municipality": r.municipality, "weight": r.weight,
@@ -326,15 +401,28 @@ class Budget:
                                                    r.benefit_municipal_eur_ci95_hi]
             else:
                 d["benefit_municipal_eur"] = NOT_AVAILABLE
+            if "benefit_compensation_eur" in r:
+                d["benefit_compensation_eur"] = r.benefit_compensation_eur
+                if self.benefit_available and pd.notna(r.get("benefit_municipal_net_eur", np.nan)):
+                    d["benefit_municipal_net_eur"] = r.benefit_municipal_net_eur
+                    d["benefit_municipal_net_eur_ci95"] = [r.benefit_municipal_net_eur_ci95_lo,
+                                                           r.benefit_municipal_net_eur_ci95_hi]
+                else:
+                    d["benefit_municipal_net_eur"] = NOT_AVAILABLE
+            else:
+                d["benefit_compensation_eur"] = d["benefit_municipal_net_eur"] = NOT_AVAILABLE
             munis.append(d)
         return {
             "scenario": self.scenario.name,
             "description": self.scenario.description,
             "years": years,
             "cost_items": _records(self.items),
+            "memo_not_in_budget": _records(self.memo),
             "purchases": _records(self.purchases),
             "cost_sharing": {"key": b.cost_sharing_key, "rounding": b.cost_sharing_rounding,
                              "municipalities": munis},
+            "benefit_compensation": (b.benefit_compensation.model_dump(mode="json")
+                                     if b.benefit_compensation is not None else NOT_AVAILABLE),
             "gap_tolerance_share_of_frame": b.gap_tolerance_share_of_frame,
             "sources": dict(b.sources),
             "notes": list(self.notes),
@@ -369,13 +457,24 @@ def compute_budget(scenario: Scenario, results: str | Path | None = None) -> Bud
         else:
             monthly = read_table(folder, "monthly")
             benefit = benefit_by_municipality(monthly)
-            actual = actual_service_cost(read_table(folder, "services"))
+            actual = actual_service_cost(read_table(folder, "services"), scenario)
     if benefit is None:
         notes.append("municipal benefit share: not available (run the scenario and pass --results DIR; "
                      "the monthly table must carry benefit_cost_municipal_eur)")
+    memo = memo_items(scenario)
+    if len(memo):
+        notes.append("not the area's money, outside the cost and the gap (memo): "
+                     + "; ".join(f"{r['item']} {_eur(r.memo_cost_eur)} EUR ({PAYERS_OUTSIDE[r.payer]})"
+                                 for _, r in memo.iterrows()))
+    if b.benefit_compensation is None:
+        notes.append("benefit compensation: none entered (budget.benefit_compensation); "
+                     "net municipal benefit cost not available")
+    elif b.benefit_compensation.derived:
+        notes.append("benefit compensation: a stated derivation (budget.benefit_compensation.source); "
+                     "replace it with each municipality's figure from its valtionosuus decision")
     munis = municipal_shares(scenario, table, benefit)
     return Budget(scenario, table, cost_items(scenario), planned_purchases(scenario), munis,
-                  actual, benefit is not None, notes)
+                  actual, benefit is not None, notes, memo)
 
 
 # ---------------------------------------------------------------------------------------
@@ -413,29 +512,41 @@ def format_budget(bud: Budget, fmt: str = "table") -> str:
     tol = budget_config(sc).gap_tolerance_share_of_frame
     lines.append(f"{f'closed (|gap| <= {100 * tol:g} % of frame)':<51}"
                  + "".join(f"{('yes' if c else 'no'):>{w}}" for c in t.closed))
+    if len(bud.memo):
+        lines.append("memo, not the area's money (in neither cost nor gap):")
+        for _, r in bud.memo.iterrows():
+            who = "county" if r.payer == "wellbeing_county" else "outside frame"
+            lab = f"  {r['item'].removeprefix('service:')} ({who})"
+            lines.append(f"{lab:<51}" + "".join(f"{_eur(r.memo_cost_eur):>{w}}" for _ in years))
     if bud.actual_services is not None:
-        act = bud.actual_services.groupby("year")["cost_eur_mean"].sum()
-        lines.append(f"{'simulated service cost (mean, a year)':<51}"
+        act = simulated_area_cost(bud.actual_services)
+        lines.append(f"{'simulated service cost, area (mean, a year)':<51}"
                      + "".join(f"{_eur(act.get(y, np.nan)):>{w}}" for y in years))
     lines += ["", "planned purchases (rule):"]
     for _, p in bud.purchases.iterrows():
         places = "" if p.planned_places is None or pd.isna(p.planned_places) else f"{p.planned_places:,.1f}"
-        lines.append(f"  {p.service:<30}{places:>9} places  {_eur(p.planned_cost_eur):>12}  {p.rule}")
+        memo = "" if p.memo_payer is None or p.memo_cost_eur == 0 else \
+            f"  [memo {_eur(p.memo_cost_eur)} {p.memo_payer}]"
+        lines.append(f"  {p.service:<30}{places:>9} places  {_eur(p.planned_cost_eur):>12}  {p.rule}{memo}")
     b = budget_config(sc)
     y0 = years[0]
     m = bud.municipalities[bud.municipalities.year == y0]
     lines += ["", f"share per municipality, {y0} (key {b.cost_sharing_key}, rounding {b.cost_sharing_rounding}); "
-              "municipal benefit share beside the gap, not in it:"]
+              "municipal benefit share beside the gap, not in it;",
+              "net benefit cost = municipal share (gross) - compensation (budget.benefit_compensation):"]
     lines.append(f"  {'municipality':<14}{'share %':>9}{'cost share':>14}{'gap share':>14}"
-                 f"{'benefit, municipal (sim.)':>28}")
+                 f"{'benefit, municipal gross (sim.)':>34}{'compensation':>14}{'net (sim.)':>14}")
     for _, r in m.iterrows():
         if bud.benefit_available and pd.notna(r.get("benefit_municipal_eur", np.nan)):
             ben = f"{_eur(r.benefit_municipal_eur)} [{_eur(r.benefit_municipal_eur_ci95_lo)}–" \
                   f"{_eur(r.benefit_municipal_eur_ci95_hi)}]"
         else:
             ben = NOT_AVAILABLE
+        comp = _eur(r.benefit_compensation_eur) if "benefit_compensation_eur" in r else NOT_AVAILABLE
+        net = r.get("benefit_municipal_net_eur", np.nan)
+        net = _eur(net) if bud.benefit_available and pd.notna(net) else NOT_AVAILABLE
         lines.append(f"  {r.municipality:<14}{100 * r.share:>9.2f}{_eur(r.cost_share_eur):>14}"
-                     f"{_eur(r.gap_share_eur):>14}{ben:>28}")
+                     f"{_eur(r.gap_share_eur):>14}{ben:>34}{comp:>14}{net:>14}")
     if bud.notes:
         lines += ["", "notes:"] + [f"  - {n}" for n in bud.notes]
     return "\n".join(lines)
@@ -446,16 +557,21 @@ def _budget_csv(bud: Budget) -> str:
     for _, t in bud.table.iterrows():
         y = int(t.year)
         for col in ("cost_eur", "frame_eur", "gap_eur", "state_grant_eur", "transition_funding_eur",
-                    "staff_eur", "regional_services_eur", "purchased_services_eur", "other_expenses_eur"):
+                    "staff_eur", "regional_services_eur", "purchased_services_eur", "other_expenses_eur",
+                    "memo_not_in_budget_eur"):
             rows.append({"section": "total", "year": y, "name": col, "value": t[col]})
         for _, r in bud.items.iterrows():
             rows.append({"section": "cost_item", "year": y, "name": r["item"], "value": r.cost_eur})
+        for _, r in bud.memo.iterrows():
+            rows.append({"section": f"memo_not_in_budget:{r.payer}", "year": y, "name": r["item"],
+                         "value": r.memo_cost_eur})
     for _, r in bud.municipalities.iterrows():
-        for col in ("cost_share_eur", "gap_share_eur", "benefit_municipal_eur"):
-            if col in r and pd.notna(r[col]):
+        for col in ("cost_share_eur", "gap_share_eur", "benefit_municipal_eur", "benefit_compensation_eur",
+                    "benefit_municipal_net_eur"):
+            if col in r and pd.notna(r[col]) and (col != "benefit_municipal_net_eur" or bud.benefit_available):
                 rows.append({"section": f"municipality:{col}", "year": int(r.year),
                              "name": r.municipality, "value": r[col]})
-            elif col == "benefit_municipal_eur":
+            elif col != "cost_share_eur" and col != "gap_share_eur":
                 rows.append({"section": f"municipality:{col}", "year": int(r.year),
                              "name": r.municipality, "value": NOT_AVAILABLE})
     return pd.DataFrame(rows).to_csv(index=False).rstrip("\n")

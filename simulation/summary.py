@@ -61,13 +61,16 @@ def print_run_summary(res: RunResult) -> None:
 
 def write_yearly_csv(res: RunResult) -> None:
     """`yearly_by_municipality.csv` beside the tables: per year and municipality, benefit cost by
-    payer, service cost, participants and broad unemployment, mean and 95 % CI (for Excel)."""
+    payer, service cost, participants and broad unemployment, mean and 95 % CI (for Excel).
+    With ``budget.benefit_compensation`` in the scenario, also the compensation and the net
+    municipal benefit cost (gross share − compensation), next to the gross share."""
     from .kpis import yearly_by_municipality_ci
     from .provenance import write_atomic
 
     monthly = res.table("monthly")
     if monthly.empty:
         return
-    table = yearly_by_municipality_ci(monthly)
+    budget = res.scenario.budget
+    table = yearly_by_municipality_ci(monthly, budget.benefit_compensation if budget is not None else None)
     write_atomic(res.folder / "yearly_by_municipality.csv", table.to_csv(index=False))
     print(f"yearly summary by municipality: {res.folder / 'yearly_by_municipality.csv'}")

@@ -153,12 +153,20 @@ def municipalities_sections(rd: ReportData, lang: str) -> list[dict[str, Any]]:
                                r["benefit_municipal_eur_ci95_hi"], lang)
             else:
                 ben = label(lang, "not_available")
-            rows.append([_cell(r.municipality, lang, "text"), _cell(r.weight, lang, "decimal"),
-                         _cell(r.share, lang, "share"), _cell(r.cost_share_eur, lang),
-                         _cell(r.gap_share_eur, lang), {"text": ben, "num": True}])
-        out.append({"scenario": s, "year": y0,
-                    **_table([label(lang, c) for c in ("municipality", "weight", "share", "cost_share_eur",
-                                                       "gap_share_eur", "benefit_municipal_eur")], rows)})
+            row = [_cell(r.municipality, lang, "text"), _cell(r.weight, lang, "decimal"),
+                   _cell(r.share, lang, "share"), _cell(r.cost_share_eur, lang),
+                   _cell(r.gap_share_eur, lang), {"text": ben, "num": True}]
+            if "benefit_compensation_eur" in g:
+                net = r.get("benefit_municipal_net_eur", np.nan)
+                row += [_cell(r.benefit_compensation_eur, lang),
+                        {"text": (_ci_text(net, r["benefit_municipal_net_eur_ci95_lo"],
+                                           r["benefit_municipal_net_eur_ci95_hi"], lang)
+                                  if pd.notna(net) else label(lang, "not_available")), "num": True}]
+            rows.append(row)
+        cols = ["municipality", "weight", "share", "cost_share_eur", "gap_share_eur", "benefit_municipal_eur"]
+        if "benefit_compensation_eur" in g:
+            cols += ["benefit_compensation_eur", "benefit_municipal_net_eur"]
+        out.append({"scenario": s, "year": y0, **_table([label(lang, c) for c in cols], rows)})
     return out
 
 

@@ -179,16 +179,16 @@ def budget_tables(sd: ScenarioData) -> dict[str, pd.DataFrame]:
         cost_items,
         municipal_shares,
         planned_purchases,
+        simulated_area_cost,
     )
 
     sc = sd.scenario
     if sc is None or sc.budget is None:
         return {}
     t = budget_table(sc)
-    act = actual_service_cost(sd.services)
+    act = actual_service_cost(sd.services, sc)
     if act is not None:
-        tot = act.groupby("year")["cost_eur_mean"].sum()
-        t["simulated_service_cost_eur"] = t["year"].map(tot)
+        t["simulated_service_cost_eur"] = t["year"].map(simulated_area_cost(act))   # the area's part
     t.insert(0, "scenario", sd.name)
     order = ["scenario", "year", "cost_eur", "frame_eur", "gap_eur", "gap_share_of_frame", "closed",
              "state_grant_eur", "transition_funding_eur", "staff_eur", "regional_services_eur",
@@ -200,13 +200,15 @@ def budget_tables(sd: ScenarioData) -> dict[str, pd.DataFrame]:
     munis = municipal_shares(sc, budget_table(sc), ben)
     munis.insert(0, "scenario", sd.name)
     plan = planned_purchases(sc)
-    services = plan[["service", "label_fi", "planned_places", "planned_cost_eur", "rule"]].copy()
+    services = plan[["service", "label_fi", "planned_places", "planned_cost_eur", "rule", "payer",
+                     "memo_cost_eur"]].copy()
     services.insert(0, "scenario", sd.name)
     if act is not None:
         services = services.merge(act.rename(columns={"cost_eur_mean": "simulated_cost_eur",
                                                       "cost_eur_ci95_lo": "simulated_cost_eur_ci95_lo",
                                                       "cost_eur_ci95_hi": "simulated_cost_eur_ci95_hi"})
-                                  .drop(columns=["n_replications"]), on="service", how="left")
+                                  .drop(columns=["n_replications", "payer", "area_cost_share"],
+                                        errors="ignore"), on="service", how="left")
     return {"budget": t, "cost_items": items, "municipalities": munis, "services": services}
 
 
