@@ -56,7 +56,7 @@ def test_cost_items_arithmetic(baseline):
     assert staff["cost_eur"].sum() == pytest.approx((28 + 18 + 5) * 60_000)
     assert items.loc["regional_services_jyvaskyla", "cost_eur"] == pytest.approx(6 * 60_000)
     assert items.loc["other_expenses", "cost_eur"] == 400_000
-    assert items.loc["service:coaching", "cost_eur"] == pytest.approx(240 * 12 * 600)
+    assert items.loc["service:coaching", "cost_eur"] == pytest.approx(240 * 12 * 360)
     assert items.loc["service:self_motivated_study", "cost_eur"] == 0
     t = budget_table(baseline).iloc[0]
     assert t.cost_eur == pytest.approx(items["cost_eur"].sum())
@@ -71,7 +71,7 @@ def test_target_share_rule_uses_expected_broad_unemployment(baseline):
     assert expected_broad_unemployment(baseline) == pytest.approx(broad)
     p = planned_purchases(baseline).set_index("service")
     assert p.loc["wage_subsidy_company", "planned_places"] == pytest.approx(0.024 * broad)
-    assert p.loc["wage_subsidy_company", "planned_cost_eur"] == pytest.approx(0.024 * broad * 12 * 1000)
+    assert p.loc["wage_subsidy_company", "planned_cost_eur"] == pytest.approx(0.024 * broad * 12 * 600)
 
 
 def test_budget_eur_per_year_service_is_planned_at_its_budget(baseline):
@@ -219,3 +219,129 @@ def test_csv_format(capsys):
     tot = df[(df.section == "total") & (df.year == 2025)].set_index("name")["value"].astype(float)
     assert tot["gap_eur"] == pytest.approx(tot["cost_eur"] - tot["frame_eur"])
     assert np.isfinite(tot.values).all()
+
+
+# ---------------------------------------------------------------------------------------
+# who pays (issue 13 item 5) and the net municipal benefit cost (item 6)
+
+def test_wellbeing_county_service_is_outside_cost_and_gap_by_hand(baseline):
+    """Hand-worked: two services only; the county's one changes neither the cost nor the gap."""
+    base = baseline.with_overrides({"services": {}})   # keep the scenario, then replace the services
+    svc = {"label_fi": "", "referral_probability": 0.1, "duration_mean_months": 3.0,
+           "lock_in_exit_multiplier": 0.5, "employment_at_end_share": 0.1}
+    data = base.model_dump(mode="python")
+    data["services"] = {"own": {**svc, "places": 10.0, "unit_cost_eur_per_month": 500.0},
+                        "county": {**svc, "places": 20.0, "unit_cost_eur_per_month": 300.0,
+                                   "payer": "wellbeing_county"},
+                        "training": {**svc, "places": 5.0, "unit_cost_eur_per_month": 1000.0,
+                                     "outside_frame_share": 0.25}}
+    data["service_order"] = ["own", "county", "training"]
+    data["start_state"]["service_participants"] = None
+    sc = type(baseline).model_validate(data)
+    t = budget_table(sc).iloc[0]
+    own, training = 10 * 12 * 500.0, 5 * 12 * 1000.0 * 0.75          # 60,000 + 45,000
+    non_purchase = (28 + 18 + 5) * 60_000 + 6 * 60_000 + 400_000      # 3,820,000
+    assert t.purchased_services_eur == pytest.approx(own + training)
+    assert t.cost_eur == pytest.approx(non_purchase + own + training)
+    assert t.gap_eur == pytest.approx(non_purchase + own + training - 7_800_000)
+    assert t.memo_not_in_budget_eur == pytest.approx(20 * 12 * 300.0 + 5 * 12 * 1000.0 * 0.25)
+    items = cost_items(sc)
+    assert "service:county" not in set(items["item"])
+    bud = compute_budget(sc)
+    memo = bud.memo.set_index("item")
+    assert memo.loc["service:county", "payer"] == "wellbeing_county"
+    assert memo.loc["service:county", "memo_cost_eur"] == pytest.approx(72_000)
+    assert memo.loc["service:training", "payer"] == "outside_frame"
+    assert memo.loc["service:training", "memo_cost_eur"] == pytest.approx(15_000)
+    # the county's service paid by the area instead: cost and gap rise by exactly its cost
+    paid = sc.with_overrides({"services": {"county": {"payer": "area"}}})
+    assert budget_table(paid).iloc[0].gap_eur == pytest.approx(t.gap_eur + 72_000)
+
+
+def test_baseline_json_purchases_3_to_6_million_and_no_rehabilitative_cost(capsys):
+    d = _budget_json(capsys, SCEN / "baseline.toml")
+    for y in d["years"].values():
+        assert 3_000_000 <= y["cost_by_group_eur"]["purchased_services"] <= 6_000_000
+    assert not [i for i in d["cost_items"] if "rehabilitative" in i["item"]]
+    rehab = [p for p in d["purchases"] if p["service"] == "rehabilitative_work_activity"]
+    assert rehab and rehab[0]["planned_cost_eur"] == 0 and rehab[0]["payer"] == "wellbeing_county"
+    assert any(m["item"] == "service:rehabilitative_work_activity" and m["payer"] == "wellbeing_county"
+               for m in d["memo_not_in_budget"])
+    lmt = [p for p in d["purchases"] if p["service"] == "labour_market_training"][0]
+    assert lmt["planned_cost_eur"] == pytest.approx(lmt["gross_cost_eur"] * 0.8)
+    purchases = sum(i["cost_eur"] for i in d["cost_items"] if i["group"] == "purchased_services")
+    assert purchases == pytest.approx(d["years"]["2025"]["cost_by_group_eur"]["purchased_services"])
+
+
+def test_municipal_wage_subsidy_is_small(baseline):
+    p = planned_purchases(baseline).set_index("service")
+    assert p.loc["wage_subsidy_municipality", "planned_places"] < 20
+
+
+def test_net_is_gross_minus_compensation_by_municipality(tmp_path, baseline, capsys):
+    comp = baseline.budget.benefit_compensation
+    assert comp is not None and comp.valid_from.isoformat() == "2025-01-01"
+    res = _fake_results(tmp_path, baseline, with_benefits=True)
+    bud = compute_budget(baseline, res)
+    m = bud.municipalities[bud.municipalities.year == 2025].set_index("municipality")
+    for i, muni in enumerate(baseline.start_state.stock_by_municipality):
+        gross = 4 * 3 * (1_000.0 * (i + 1) + 0.5)                # annualised, mean of reps 0 and 1
+        c = comp.eur_per_year_by_municipality[muni]
+        assert m.loc[muni, "benefit_municipal_eur"] == pytest.approx(gross)
+        assert m.loc[muni, "benefit_compensation_eur"] == pytest.approx(c)
+        assert m.loc[muni, "benefit_municipal_net_eur"] == pytest.approx(gross - c)
+    d = _budget_json(capsys, SCEN / "baseline.toml", "--results", str(res))
+    rows = [r for r in d["cost_sharing"]["municipalities"] if r["year"] == 2025]
+    assert len(rows) == 13
+    for r in rows:
+        assert r["benefit_municipal_net_eur"] == pytest.approx(
+            r["benefit_municipal_eur"] - r["benefit_compensation_eur"])
+    # before valid_from there is no compensation
+    early = baseline.with_overrides({"budget": {"benefit_compensation": {"valid_from": __import__(
+        "datetime").date(2026, 1, 1)}}})
+    mm = compute_budget(early).municipalities.set_index(["year", "municipality"])
+    assert mm.loc[(2025, "Laukaa"), "benefit_compensation_eur"] == 0
+    assert mm.loc[(2026, "Laukaa"), "benefit_compensation_eur"] == pytest.approx(
+        comp.eur_per_year_by_municipality["Laukaa"])
+
+
+def test_yearly_by_municipality_net_columns(baseline):
+    from simulation.kpis import yearly_by_municipality, yearly_by_municipality_ci
+
+    comp = baseline.budget.benefit_compensation
+    rows = [{"scenario": "s", "replication": r, "month": mo, "municipality": mu, "stock_end": 10,
+             "in_services_end": 1, "broad_unemployment_end": 11, "benefit_cost_eur": 5_000.0,
+             "benefit_cost_municipal_eur": 1_000.0 + r}
+            for r in (0, 1) for mo in ("2025-11", "2025-12", "2026-01") for mu in ("Laukaa", "Kinnula")]
+    monthly = pd.DataFrame(rows)
+    y = yearly_by_municipality(monthly, comp).set_index(["replication", "year", "municipality"])
+    c = comp.eur_per_year_by_municipality["Laukaa"]
+    assert y.loc[(0, "2025", "Laukaa"), "benefit_compensation_eur"] == pytest.approx(2 * c / 12)
+    assert y.loc[(1, "2025", "Laukaa"), "benefit_cost_municipal_net_eur"] == pytest.approx(2 * 1_001.0 - 2 * c / 12)
+    assert y.loc[(0, "2026", "Laukaa"), "benefit_cost_municipal_net_eur"] == pytest.approx(1_000.0 - c / 12)
+    cols = list(yearly_by_municipality(monthly, comp).columns)
+    i = cols.index("benefit_cost_municipal_eur")
+    assert cols[i + 1:i + 3] == ["benefit_compensation_eur", "benefit_cost_municipal_net_eur"]
+    assert "benefit_cost_state_and_funds_eur" in cols                          # existing names kept
+    assert "benefit_compensation_eur" not in yearly_by_municipality(monthly).columns
+    s = yearly_by_municipality_ci(monthly, comp)
+    assert {"benefit_cost_municipal_eur", "benefit_compensation_eur",
+            "benefit_cost_municipal_net_eur"} <= set(s["kpi"])
+    assert list(s.columns) == ["scenario", "year", "municipality", "kpi", "n", "mean", "sd", "ci95_lo", "ci95_hi"]
+
+
+@pytest.mark.parametrize("body, key", [
+    ('[budget.benefit_compensation.eur_per_year_by_municipality]\n"Laukaa" = -5.0\n',
+     "budget.benefit_compensation.eur_per_year_by_municipality.Laukaa"),
+    ('[budget.benefit_compensation.eur_per_year_by_municipality]\n"Laukka" = 5.0\n',
+     "budget.benefit_compensation.eur_per_year_by_municipality.Laukka: unknown municipality"),
+    ('[services.coaching]\npayer = "state"\n', "services.coaching.payer"),
+    ('[services.coaching]\noutside_frame_share = 1.5\n', "services.coaching.outside_frame_share"),
+])
+def test_bad_payer_and_compensation_values_one_line_exit_2(tmp_path, capsys, body, key):
+    p = tmp_path / "s.toml"
+    p.write_text(f'extends = "{(SCEN / "baseline.toml").as_posix()}"\nname = "x"\n' + body, encoding="utf-8")
+    for cmd in (["budget", str(p)], ["validate", str(p)]):
+        assert main(cmd) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and key in err and err.startswith(str(p)), err
