@@ -253,7 +253,7 @@ def test_without_dask_the_dask_options_exit_2(tmp_path, monkeypatch, capsys):
 def test_precision_mode_adds_replications_until_met(tmp_path, capsys):
     a, b = files(tmp_path, staff={"customer_service_fte_total": 4.0})
     out = tmp_path / "out"
-    assert main(["batch", str(b), "--reps", "auto", "--precision", "0.2", "--min-reps", "2",
+    assert main(["batch", str(b), "--reps", "auto", "--precision", "0.3", "--min-reps", "2",
                  "--max-reps", "12", "--workers", "1", "--out", str(out), "--quiet"]) == 0
     assert "precision met" in capsys.readouterr().out
     p = json.loads((out / BATCH_FILE).read_text())["precision"]
@@ -261,10 +261,10 @@ def test_precision_mode_adds_replications_until_met(tmp_path, capsys):
     assert [r["replications"] for r in p["rounds"]][0] == 2
     assert json.loads((out / "b" / "manifest.json").read_text())["precision"]["result"] == "met"
     scs = [load_scenario(b)]
-    check = precision_check(out, scs, 0.2)
+    check = precision_check(out, scs, 0.3)
     assert check["ok"].all() and set(check["kpi"]) >= {"stock_mean", "late_meetings_share"}
     assert (check["n"] == p["replications"]).all()
-    assert (check["half_width"] <= 0.2 * check["mean"].abs()).all()
+    assert (check["half_width"] <= 0.3 * check["mean"].abs()).all()
 
 
 def test_precision_mode_stops_at_the_maximum_and_says_so(tmp_path):
