@@ -104,6 +104,7 @@ def mmc_scenario(folder, rho: float, servers: int = 3, mean_meeting_min: float =
                                                   for h in region.hub_names},
                   "absence_share": 0.0, "customer_meeting_time_share": 1.0},
         "meetings": {"duration_distribution": "exponential", "supplementary_needs_share": 0.0,
+                     "job_search_profile_by_authority_share": 0.0,
                      "duration_minutes": {t: {c: mean_meeting_min for c in channels}
                                           for t in ("initial", "job_search", "supplementary")}},
         "inflow": {"per_month_by_municipality": {m: (lam * 365 / 12 if m == "Äänekoski" else 0.0) for m in munis},
