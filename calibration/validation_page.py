@@ -67,7 +67,7 @@ def long_term_share(sc, on: date, reps: int) -> float:
         sv = pd.DataFrame.from_records(rec.services, columns=["person", "m", "s", "a", "b", "o"])
         in_svc = set(sv[(sv.a <= day) & (sv.b > day)].person)
         alive = alive[~alive.person.isin(in_svc)]
-        # elapsed unemployment: a continued spell counts from its chain's first spell
+        # elapsed: time since the current spell began (a return starts a new spell, as in TEM)
         shares.append(float(((day - alive.start_day) >= 365.25).mean()))
     return float(np.mean(shares))
 

@@ -192,7 +192,7 @@ def test_malformed_target_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "targets.toml" in err and "assumptions.reentry_mean_months.value" in err
     missing = tmp_path / "t2.toml"
     missing.write_text(
-        text.replace("[targets.long_term_share]\nvalue = 0.30\n", "[targets.long_term_share]\n"),
+        text.replace("[targets.long_term_share]\nvalue = 0.41\n", "[targets.long_term_share]\n"),
         encoding="utf-8",
     )
     assert cal.main(["--targets", str(missing), "--out-dir", str(tmp_path)]) == 2
