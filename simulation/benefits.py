@@ -212,7 +212,11 @@ class _DayRules:
     billed: np.ndarray             # [n_seg, 3] base type t billed / counted
     service_counts: np.ndarray     # per segment
     count_from: np.ndarray         # per segment: day index of municipal_share_count_from
-    max_days: np.ndarray           # per segment
+    max_days: np.ndarray           # per segment (at a benefit period's start: its maximum)
+    max_days_short: np.ndarray     # per segment, for a work history of 3 years or less
+    basic: np.ndarray              # per segment: basic allowance EUR a day
+    factor: np.ndarray             # [n_seg, W_f] earnings-related multiplier by benefit day k
+                                   # under the step-downs in force on a period's first day
     share: np.ndarray              # [n_seg, 2, W] municipal share by class (0: labour-market
                                    # subsidy, 1: daily allowances) and count day (clipped)
 
@@ -279,6 +283,10 @@ def _day_rules(rules: Rules, start: date, lo: int, hi: int) -> _DayRules:
     service_counts = np.zeros(n_seg, dtype=bool)
     count_from = np.zeros(n_seg, dtype=np.int64)
     max_days = np.zeros(n_seg, dtype=np.int64)
+    max_days_short = np.zeros(n_seg, dtype=np.int64)
+    basic = np.zeros(n_seg)
+    w_f = max([s for r in known for s, _ in r.earnings_related_stepdowns] + [1]) + 1
+    factor = np.ones((n_seg, w_f))
     for i, r in enumerate(in_force):
         if r is None:
             continue
@@ -287,51 +295,11 @@ def _day_rules(rules: Rules, start: date, lo: int, hi: int) -> _DayRules:
         service_counts[i] = r.municipal_share_service_days_count
         count_from[i] = (r.municipal_share_count_from - start).days
         max_days[i] = r.earnings_related_max_days
+        max_days_short[i] = r.earnings_related_max_days_short_history
+        basic[i] = r.basic_allowance_eur_per_day
+        factor[i] = [r.earnings_related_factor(k) for k in range(w_f)]
     return _DayRules(lo, seg, payable_cum, np.flatnonzero(payable), in_force, general,
-                     billed, service_counts, count_from, max_days, share)
-
-
-@dataclass
-class _DayTables:
-    """Per (segment, base type, benefit day k) lookups, flattened; k is clipped to w − 1."""
-
-    w: int
-    amount: np.ndarray             # EUR paid
-    base: np.ndarray               # EUR the municipal share applies to
-    code: np.ndarray               # LEDGER_TYPES code (after exhaustion and the merger)
-    billed: np.ndarray             # billed / counted (outside services)
-
-
-def _day_tables(R: _DayRules, er_full: float) -> _DayTables:
-    """Amount, billing base, ledger code and billing flag by (segment, base type, k).
-
-    An earnings-related day beyond ``earnings_related_max_days`` is a labour-market-subsidy day.
-    """
-    known = [r for r in R.in_force if r is not None]
-    w = max([s for r in known for s, _ in r.earnings_related_stepdowns]
-            + [r.earnings_related_max_days for r in known] + [1]) + 2
-    n_seg = len(R.in_force)
-    amount = np.zeros((n_seg, 3, w))
-    base = np.zeros((n_seg, 3, w))
-    code = np.zeros((n_seg, 3, w), dtype=np.int8)
-    billed = np.zeros((n_seg, 3, w), dtype=bool)
-    k = np.arange(w)
-    for s, r in enumerate(R.in_force):
-        if r is None:
-            continue
-        basic = r.basic_allowance_eur_per_day
-        lms_code = GENERAL if R.general[s] else LMS
-        for t in (BASIC, LMS):
-            amount[s, t] = base[s, t] = basic
-            code[s, t] = GENERAL if R.general[s] else t
-            billed[s, t] = R.billed[s, t]
-        exhausted = k > r.earnings_related_max_days
-        er = er_full * np.asarray([r.earnings_related_factor(int(x)) for x in k])
-        amount[s, ER] = np.where(exhausted, basic, er)
-        base[s, ER] = np.where(exhausted, basic, np.minimum(er, basic))
-        code[s, ER] = np.where(exhausted, lms_code, ER)
-        billed[s, ER] = np.where(exhausted, R.billed[s, LMS], R.billed[s, ER])
-    return _DayTables(w, amount.ravel(), base.ravel(), code.ravel(), billed.ravel())
+                     billed, service_counts, count_from, max_days, max_days_short, basic, factor, share)
 
 
 # ---------------------------------------------------------------------------------------
@@ -412,6 +380,7 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
     first, stop = first_all[sidx], stop_all[sidx]
     prior = np.maximum(sp[sidx, _S["prior_paid_days"]], 0).astype(np.int64)
     layoff = sp[sidx, _S["group"]] == GROUPS.index("layoff")
+    short = sp[sidx, _S["short_work_history"]] > 0
     # chains: a spell that continues the person's count joins the chain of the spell before
     cont = sp[sidx, _S["continues"]] > 0
     head = np.ones(ns, dtype=bool)
@@ -429,7 +398,6 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
         if not ns or np.all(R.payable_cum[first - lo] >= prior):
             break
         lo -= max(366, -lo)
-    T = _day_tables(R, er_full)
 
     # ---- expand spells to their payable days in the horizon ------------------------------
     # `pos` indexes the run's payable days (pay_day); everything per day is looked up by pos
@@ -482,20 +450,38 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
             if not len(ent):
                 in_svc = None
 
-    # ---- benefit day k, type and amount: one lookup in the (segment, type, k) tables ----
-    # k counts the chain's paid days: its first spell's prior days + entries so far
+    # ---- benefit day k, type and amount ----------------------------------------------------
+    # k counts the chain's paid days: its first spell's prior days + entries so far. A chain
+    # is one benefit period: it began on its first prior day (or its first day), and the
+    # earnings-related step-downs and maximum are those in force then ([TTL] HE 13/2024: the
+    # step-downs apply to periods that began from 2.9.2024; 300 days with a work history of
+    # 3 years or less); past the maximum the person is paid the labour-market subsidy.
     chain_off = off[:-1][head_spell]                       # first entry of each chain
     crep = chain[rep]
     k = np.arange(N, dtype=np.int64)
     k -= (chain_off - prior[head_spell] - 1)[crep]
-    fi = np.minimum(k, T.w - 1)
-    fi += (seg_p * (3 * T.w))[pos]
-    fi += (btype * T.w)[rep]
-    amount, base, code = T.amount[fi], T.base[fi], T.code[fi]
-    del fi
-    # base type of each entry: an earnings-related day past the maximum is labour-market subsidy
+    seg_e = seg_p[pos]
+    hs = head_spell
+    ef = first[hs] - lo
+    pidx = R.payable_idx
+    pstart = R.payable_cum[ef] - prior[hs]
+    p0 = np.where(prior[hs] > 0, pidx[np.minimum(np.maximum(pstart, 0), len(pidx) - 1)], ef)
+    s0 = R.seg[p0]                                          # rule segment of the period's start
+    maxd = np.where(short[hs], R.max_days_short[s0], R.max_days[s0])
+    basic_e = R.basic[seg_e]
+    general_e = R.general[seg_e]
     bt = btype[rep]
-    bt[(bt == ER) & (k > R.max_days[R.seg[pay_day[pos] - lo]])] = LMS
+    er = bt == ER
+    exhausted = er & (k > maxd[crep])
+    bt[exhausted] = LMS
+    amount = basic_e.copy()
+    er &= ~exhausted
+    w_f = R.factor.shape[1]
+    amount[er] = er_full * R.factor.ravel()[s0[crep[er]] * w_f + np.minimum(k[er], w_f - 1)]
+    base = np.minimum(amount, basic_e)
+    code = bt.astype(np.int8)
+    code[general_e & (bt != ER)] = GENERAL
+    del basic_e, general_e
 
     # ---- municipal-share day count D ----------------------------------------------------
     # Which days count is decided by the rules in force on the day billed (DOMAIN.md §5, the
@@ -504,7 +490,6 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
     # number of the chain's paid days up to and including this one that meet c — the chain's
     # prior days and its entries so far. Lay-off days are neither billed nor counted
     # ([RahL-387] 4 § 3 mom.).
-    seg_e = seg_p[pos]
     crit = np.column_stack([R.billed.astype(np.int64), R.service_counts.astype(np.int64),
                             R.count_from])
     cvals, c_of_seg = np.unique(crit, axis=0, return_inverse=True)
@@ -517,14 +502,8 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
     day_e = pay_day[pos]
     # prior days of each chain's first spell occupy the last `prior` payable days before its
     # first day: [p0, ef); earnings-related ones beyond the maximum were labour-market subsidy: [q, ef)
-    hs = head_spell
-    ef = first[hs] - lo
-    pidx = R.payable_idx
-    pstart = R.payable_cum[ef] - prior[hs]
-    p0 = np.where(prior[hs] > 0, pidx[np.minimum(np.maximum(pstart, 0), len(pidx) - 1)], ef)
-    max_first = R.max_days[R.seg[ef]]
-    split = (btype[hs] == ER) & (prior[hs] > max_first)
-    q = np.where(split, pidx[np.minimum(np.maximum(pstart + max_first, 0), len(pidx) - 1)], ef)
+    split = (btype[hs] == ER) & (prior[hs] > maxd)
+    q = np.where(split, pidx[np.minimum(np.maximum(pstart + maxd, 0), len(pidx) - 1)], ef)
     PC = R.payable_cum
     for ci, cv in enumerate(cvals):
         billed_c, counts_services, cf = cv[:3].astype(bool), bool(cv[3]), int(cv[4])

@@ -144,7 +144,10 @@ class BenefitsConfig(_Strict):
 
     type_shares: dict[str, float]
     no_benefit_share: float = Share
-    earnings_related_full_eur_per_day: float = Field(ge=0)
+    earnings_related_full_eur_per_day: float = Field(ge=0, le=1000)
+    # share of earnings-related benefit periods with a work history of 3 years or less
+    # (their maximum is the shorter one, rule earnings_related_max_days_short_history)
+    short_work_history_share: float = Field(default=0.0, ge=0, le=1)
     source: str = ""
 
 

@@ -48,6 +48,7 @@ class RulesInForce(BaseModel):
     paid_days_per_week: int
     earnings_related_stepdowns: tuple[tuple[int, float], ...]
     earnings_related_max_days: int = 400
+    earnings_related_max_days_short_history: int = 300
     benefit_system: Literal["separate", "general_benefit"]
     municipal_share_benefits: tuple[
         Literal["basic_allowance", "labour_market_subsidy", "earnings_related", "general_benefit"], ...

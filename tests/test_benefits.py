@@ -55,9 +55,9 @@ def idx(d: date) -> float:
 
 
 def spell(person: int, start: float, exit_: float, btype: int, prior: int, muni: int = 0,
-          continues: bool = False, group: int = 2) -> tuple:
+          continues: bool = False, group: int = 2, short: bool = False) -> tuple:
     dest = -1 if math.isinf(exit_) else 0
-    return (person, muni, group, start, exit_, dest, continues, btype, prior, continues)
+    return (person, muni, group, start, exit_, dest, continues, btype, prior, continues, short)
 
 
 def first_date(ledger: pd.DataFrame, mask: pd.Series) -> date:
@@ -199,14 +199,37 @@ def test_earnings_related_path_by_hand(rules):
     assert round(led["municipal_eur"].sum(), 3) == round(exp_muni, 3) == 9278.095
 
 
-def test_stepdowns_apply_from_2024_09_02_by_the_rules_in_force(rules):
-    # A spell from 2024-06-03: benefit day 41 (2024-07-29) is before the step-downs exist,
-    # so the full €80 is paid until Friday 2024-08-30 and 80 % (€64) from Monday 2024-09-02.
-    led = person_ledger([spell(3, 0.0, idx(date(2024, 10, 1)), ER, 0)], [], scenario(), CAL,
+def test_stepdowns_apply_to_periods_begun_from_2024_09_02(rules):
+    # HE 13/2024: the step-downs apply to benefit periods that began from 2.9.2024. A period
+    # begun 2024-06-03 keeps the full €80 (day 41 = 2024-07-29 and beyond, also after 2.9.2024);
+    # one begun 2024-09-02 has 80 % from its day 41 (2024-10-28) and 75 % from day 171.
+    old = person_ledger([spell(3, 0.0, idx(date(2025, 3, 1)), ER, 0)], [], scenario(), CAL,
                         rules, person=3)
-    assert led.loc[led["date"] == "2024-08-30", "amount_eur"].item() == 80.0
-    assert led.loc[led["date"] == "2024-08-30", "benefit_day"].item() == 65
-    assert led.loc[led["date"] == "2024-09-02", "amount_eur"].item() == 64.0
+    assert (old["amount_eur"] == 80.0).all()
+    new = person_ledger([spell(3, idx(date(2024, 9, 2)), idx(date(2025, 9, 1)), ER, 0)], [],
+                        scenario(), CAL, rules, person=3)
+    assert new.loc[new["benefit_day"] == 40, "amount_eur"].item() == 80.0
+    assert first_date(new, new["benefit_day"] == 41) == date(2024, 10, 28)
+    assert new.loc[new["benefit_day"] == 41, "amount_eur"].item() == 64.0
+    assert new.loc[new["benefit_day"] == 171, "amount_eur"].item() == 60.0
+    # a period with prior days that began before 2.9.2024 is an old period: no step-down
+    cont = person_ledger([spell(3, idx(date(2024, 10, 1)), idx(date(2025, 3, 1)), ER, 100)], [],
+                         scenario(), CAL, rules, person=3)
+    assert (cont["amount_eur"] == 80.0).all()
+
+
+def test_short_work_history_maximum_is_300_days(rules):
+    # a period begun 2024-09-02 with a short work history: labour-market subsidy from day 301
+    # (weekday 301 from 2024-09-02 = 2025-10-27), with 400 days from day 401 (2026-03-16)
+    sp_short = [spell(6, idx(date(2024, 9, 2)), math.inf, ER, 0, short=True)]
+    sp_long = [spell(6, idx(date(2024, 9, 2)), math.inf, ER, 0)]
+    short = person_ledger(sp_short, [], scenario(), CAL, rules, person=6)
+    long_ = person_ledger(sp_long, [], scenario(), CAL, rules, person=6)
+    assert short.loc[short["benefit_day"] == 300, "benefit"].item() == "earnings_related"
+    assert short.loc[short["benefit_day"] == 301, "benefit"].item() == "labour_market_subsidy"
+    assert first_date(short, short["benefit_day"] == 301) == date(2025, 10, 27)
+    assert long_.loc[long_["benefit_day"] == 301, "benefit"].item() == "earnings_related"
+    assert first_date(long_, long_["benefit"] != "earnings_related") == date(2026, 3, 16)
 
 
 # ---- services ---------------------------------------------------------------------------
@@ -279,7 +302,7 @@ def reference(spells, services, sc, cal, rules) -> list[dict]:
     k = 0
     last_person = None
     for si in order:
-        person, _m, group, start, exit_, _d, _r, btype, prior, cont = spells[si]
+        person, _m, group, start, exit_, _d, _r, btype, prior, cont, short = spells[si]
         if btype < 0:
             continue
         first = min(max(math.ceil(start), 0), cal.days)
@@ -288,7 +311,6 @@ def reference(spells, services, sc, cal, rules) -> list[dict]:
             continue
         layoff = group == 0
         if not (cont and person == last_person):
-            r_first = rules.on(cal.start + timedelta(days=first))
             # prior days: the last `prior` paid weekdays before the first day, oldest first
             prior_days, d = [], cal.start + timedelta(days=first - 1)
             while len(prior_days) < prior:
@@ -296,7 +318,11 @@ def reference(spells, services, sc, cal, rules) -> list[dict]:
                     prior_days.append(d)
                 d -= timedelta(days=1)
             prior_days.reverse()
-            history = [(d, LMS if (btype == ER and n > r_first.earnings_related_max_days) else btype,
+            # the benefit period began on its first day: its step-downs and maximum
+            r0 = rules.on(prior_days[0] if prior_days else cal.start + timedelta(days=first))
+            maxd = (r0.earnings_related_max_days_short_history if short
+                    else r0.earnings_related_max_days)
+            history = [(d, LMS if (btype == ER and n > maxd) else btype,
                         False, layoff) for n, d in enumerate(prior_days, start=1)]
             k = prior
         last_person = person
@@ -311,10 +337,10 @@ def reference(spells, services, sc, cal, rules) -> list[dict]:
             in_service = bool(svcs)
             k += 1
             t = btype
-            if t == ER and k > r.earnings_related_max_days:
+            if t == ER and k > maxd:
                 t = LMS
             if t == ER:
-                amount = er_full * r.earnings_related_factor(k)
+                amount = er_full * r0.earnings_related_factor(k)
                 base = min(amount, r.basic_allowance_eur_per_day)
             else:
                 amount = base = r.basic_allowance_eur_per_day
@@ -346,14 +372,15 @@ def cases(draw):
         btype = draw(st.sampled_from([-1, ER, ER, BASIC, LMS]))
         prior = draw(st.integers(0, 500)) if s < 0 or draw(st.booleans()) else 0
         group = draw(st.sampled_from([0, 1, 1, 2]))
-        spells.append((p, p % 3, group, s, exit_, 0, False, btype, prior, False))
+        short = draw(st.booleans())
+        spells.append((p, p % 3, group, s, exit_, 0, False, btype, prior, False, short))
         if math.isfinite(exit_) and exit_ < cal.days - 2 and draw(st.booleans()):
             # the same person returns, continuing the count or not
             s2 = draw(st.floats(exit_ + 0.5, cal.days - 1))
             e2 = draw(st.one_of(st.just(math.inf), st.floats(s2 + 0.1, cal.days + 50)))
             cont = draw(st.booleans())
             spells.append((p, p % 3, group, s2, e2, 0, True, btype if cont else draw(
-                st.sampled_from([ER, BASIC, LMS])), draw(st.integers(0, 50)), cont))
+                st.sampled_from([ER, BASIC, LMS])), draw(st.integers(0, 50)), cont, draw(st.booleans())))
         for _ in range(draw(st.integers(0, 2)) if exit_ > 0 else 0):
             lo = max(s, 0.0) - 5
             a = draw(st.floats(lo, max(lo, min(exit_, cal.days + 5.0))))

@@ -462,6 +462,7 @@ class AreaModel:
     # ---- jobseekers ------------------------------------------------------------------
     def _prepare_benefits(self) -> None:
         b = self.sc.benefits
+        self._short_history_share = b.short_work_history_share if b is not None else 0.0
         if b is None:
             self.benefit_cum = None
             return
@@ -503,11 +504,13 @@ class AreaModel:
         js.needs_supplementary = self.r_group.uniform() < self._supp_needs_share
         js.any_hub = self._any_hub_share > 0 and self.r_any_hub.uniform() < self._any_hub_share
         js.benefit_type = self.draw_benefit_type()
+        js.short_history = self.r_benefit.uniform() < self._short_history_share
         if previous is not None and previous.benefit_type >= 0:
             wc_days = self.rules_on_day(t).work_condition_months * DAYS_PER_MONTH
             if t - previous.exit_time < wc_days:
                 js.continues = True
                 js.benefit_type = previous.benefit_type
+                js.short_history = previous.short_history
         if start < 0:   # benefit paid for the time already unemployed, so many days a week
             js.prior_paid_days = int(-start * self.rules_on_day(0).paid_days_per_week / 7)
         self.alive[js.person] = js
@@ -552,7 +555,8 @@ class AreaModel:
         if js.service >= 0:   # left during the service
             self._end_service(js, outcome=2)
         self.records.spells.append((js.person, js.municipality, js.group, js.start, js.exit_time, js.dest,
-                                    js.is_reentry, js.benefit_type, js.prior_paid_days, js.continues))
+                                    js.is_reentry, js.benefit_type, js.prior_paid_days, js.continues,
+                                    js.short_history))
         if js.reentry:
             delay = self.r_reentry.exponential() * self.sc.inflow.reentry_mean_months * DAYS_PER_MONTH
             if self.env.now + delay < self.horizon_day:
@@ -710,7 +714,8 @@ class AreaModel:
                 self.records.services.append((js.person, js.municipality, js.service, js.service_start,
                                               math.inf, -1))
             self.records.spells.append((js.person, js.municipality, js.group, js.start, math.inf, -1,
-                                        js.is_reentry, js.benefit_type, js.prior_paid_days, js.continues))
+                                        js.is_reentry, js.benefit_type, js.prior_paid_days, js.continues,
+                                    js.short_history))
         return self.records
 
     # ---- services --------------------------------------------------------------------

@@ -53,6 +53,7 @@ class Jobseeker:
     benefit_type: int = -1    # index into config.BENEFIT_TYPES, -1 = no benefit
     prior_paid_days: int = 0  # benefit days paid before the run (history brought into it)
     continues: bool = False   # continues the person's previous spell's benefit-day count
+    short_history: bool = False  # an earnings-related period with the shorter maximum
     anchor: float = 0.0       # day the 3-month rhythm counts from (initial interview), if it does
     last_base: float = 0.0    # day of the last interview that was not a needs-based supplementary one
     profile_req: Any = None   # the authority's job-search-profile task, if one is waiting

@@ -12,12 +12,14 @@ from itertools import chain
 import numpy as np
 
 SPELL_FIELDS = ("person", "municipality", "group", "start_day", "exit_day", "dest", "reentry",
-                "benefit_type", "prior_paid_days", "continues")
+                "benefit_type", "prior_paid_days", "continues", "short_work_history")
 # benefit_type: index into config.BENEFIT_TYPES, or -1 for no benefit
 # prior_paid_days: benefit days paid before start_day and before the run (the person's
 #   history: the start stock's elapsed spell, a returning person's earlier spells)
 # continues: 1 when the spell continues the same person's previous spell's benefit-day and
 #   municipal-share count (a return without a new work condition), 0 when it starts afresh
+# short_work_history: 1 when an earnings-related period has the shorter maximum (work
+#   history of 3 years or less); read from a chain's first spell
 SERVICE_FIELDS = ("person", "municipality", "service", "start_day", "end_day", "outcome")
 # outcome: 0 back to job search, 1 to work at the end, 2 left during the service (see the
 # spell's exit), -1 still in the service at the horizon
