@@ -1,7 +1,7 @@
-"""Calibration of tyosim's inflow and exit parameters against the monthly stock series.
+"""Scripts that re-fit and check the default area's scenario files.
 
-`analogue` holds the deterministic monthly analogue of the stochastic model (expected
-stocks by group and the re-entry pool); `fitting` fits its parameters by least squares on
-log stocks; `calibrate.py` is the script that reads the data and `targets.toml` and writes
-the scenario files under `scenarios/base/`.
+The fitting itself lives in `simulation.calibration` (used by ``tyosim calibrate``):
+`calibrate.py` calls it to write the base files under `scenarios/base/`;
+`net_of_services.py` finds the exit-hazard multiplier for scenarios with explicit
+services; `validation_page.py` writes `docs/validation.md`.
 """

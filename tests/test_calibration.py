@@ -19,8 +19,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from calibration import calibrate as cal  # noqa: E402
-from calibration.analogue import (  # noqa: E402
+from simulation.calibration import fit_area as cal  # noqa: E402
+from simulation.calibration.analogue import (  # noqa: E402
     DAYS_PER_MONTH,
     FlowParams,
     GroupParams,
@@ -28,7 +28,7 @@ from calibration.analogue import (  # noqa: E402
     simulate,
     stationary_start,
 )
-from calibration.fitting import STATISTICS, FitSetup, Penalty, fit, run_model  # noqa: E402
+from simulation.calibration.fitting import STATISTICS, FitSetup, Penalty, fit, run_model  # noqa: E402
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 DATA_CSV = DATA_DIR / "unemployed_monthly_area.csv"
