@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--lang", choices=["fi", "en"], default="fi")
     rp.add_argument("--out", help="output folder (default: DIR/report)")
 
+    ca = sub.add_parser("calibrate", help="fit inflow, exits and a start state to any municipalities' "
+                                          "monthly series; writes DIR/scenario.toml")
+    from .calibration.command import add_arguments as add_calibrate_arguments
+    add_calibrate_arguments(ca)
+
     bu = sub.add_parser("budget", help="cost, budget frame and gap per year; or a cost-sharing file's table")
     bu.add_argument("scenario", help="a scenario file, or a cost-sharing file (kind = \"cost_sharing\")")
     bu.add_argument("--format", choices=["table", "csv", "json"], default="table")
@@ -174,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "budget":
             from .budget import budget_command
             return budget_command(args)
+        if args.command == "calibrate":
+            from .calibration.command import calibrate_command
+            return calibrate_command(args)
         if args.command == "report":
             from .report import report_command
             return report_command(args)
@@ -184,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     except NotBuiltError as e:
         print(str(e), file=sys.stderr)
         return 2
+    except BrokenPipeError:   # `tyosim … | head`: the reader left; say nothing more
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("tyosim: interrupted; finished replications are kept, a re-run resumes", file=sys.stderr)
         return 130

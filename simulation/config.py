@@ -320,6 +320,10 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     """
     path = Path(path)
     data, prov, chain = _load_raw(path, ())
+    region = data.get("region")
+    if isinstance(region, str) and region.endswith(".toml") and not Path(region).is_absolute():
+        # a region file is relative to the scenario file that names it
+        data["region"] = str((Path(prov.get("region", str(path))).parent / region).resolve())
     if overrides:
         data, prov = deep_merge(data, overrides, prov, "<command line>")
     return _validate(data, prov, str(path), chain)

@@ -450,11 +450,14 @@ def calibrate(
     }
 
     # out of sample: start at the observed stock before the hold-out, output-year levels
+    lev = res.levels[:, [s.output_year - years[0]]]
+    if not s.holdout_start:    # no hold-out year in the data (a fit up to the latest month)
+        return _outcome(res, munis, hubs, fit_obs, mape_in_muni, mape_in_area, mape_in_hub,
+                        None, None, {}, {}, lev, years, s, tried)
     oos_obs = window(wide, s.holdout_start, s.holdout_end, data_path)
     before_oos = (pd.Period(s.holdout_start, freq="M") - 1).strftime("%Y-%m")
     oos_start = window(wide, before_oos, before_oos, data_path).to_numpy()[0]
     ocm, odays, _ = calendar_arrays(list(oos_obs.index))
-    lev = res.levels[:, [s.output_year - years[0]]]
     zero = np.zeros(len(ocm), dtype=int)
     flows = s.setup.flows
     o = oos_obs.to_numpy()
@@ -481,12 +484,32 @@ def calibrate(
             for h, mem in hubs.items()
         }
 
+    return _outcome(res, munis, hubs, fit_obs, mape_in_muni, mape_in_area, mape_in_hub,
+                    oos_obs, oos_model, runs, hub_mapes, lev, years, s, tried)
+
+
+def _outcome(res, munis, hubs, fit_obs, mape_in_muni, mape_in_area, mape_in_hub, oos_obs,
+             oos_model, runs, hub_mapes, lev, years, s: Settings, tried) -> Outcome:
+    """The Outcome, with the hold-out figures NaN when there was no hold-out."""
+    flows = s.setup.flows
     # steady-state stock that the output-year inflow level would sustain (no seasonality)
     g = res.groups
     emp_share = float(g.inflow_split() @ flows.employment_array())
     total_level = float(lev.sum())
     inflow_total = total_level / (1 - flows.reentry_probability * emp_share)
     stationary_stock = inflow_total * g.mean_spell_months()
+    if oos_obs is not None:
+        o = oos_obs.to_numpy()
+        oos = dict(mape_oos_area=float(mape(oos_model.sum(axis=1), o.sum(axis=1))),
+                   mape_oos_hub=hub_mapes(oos_model),
+                   mape_oos_muni=dict(zip(munis, mape(oos_model, o).tolist(), strict=False)),
+                   mape_oos_area_empty_pool=float(mape(runs["empty"].sum(axis=1), o.sum(axis=1))),
+                   mape_oos_hub_empty_pool=hub_mapes(runs["empty"]))
+    else:
+        nan = float("nan")
+        oos = dict(mape_oos_area=nan, mape_oos_hub={h: nan for h in hubs}, mape_oos_muni={},
+                   mape_oos_area_empty_pool=nan, mape_oos_hub_empty_pool={h: nan for h in hubs})
+        oos_obs, oos_model = fit_obs.iloc[:0], np.zeros((0, len(munis)))
     return Outcome(
         result=res,
         munis=munis,
@@ -497,15 +520,11 @@ def calibrate(
         mape_in_hub=mape_in_hub,
         oos_obs=oos_obs,
         oos_model=oos_model,
-        mape_oos_area=float(mape(oos_model.sum(axis=1), o.sum(axis=1))),
-        mape_oos_hub=hub_mapes(oos_model),
-        mape_oos_muni=dict(zip(munis, mape(oos_model, o).tolist(), strict=False)),
-        mape_oos_area_empty_pool=float(mape(runs["empty"].sum(axis=1), o.sum(axis=1))),
-        mape_oos_hub_empty_pool=hub_mapes(runs["empty"]),
         levels_out=dict(zip(munis, lev[:, 0].tolist(), strict=False)),
         level_year_factors={y: float(res.levels[:, i].sum()) for i, y in enumerate(years)},
         stationary_stock_2018_level=stationary_stock,
         all_starts=tried,
+        **oos,
     )
 
 

@@ -1,0 +1,427 @@
+"""``tyosim calibrate``: a runnable scenario folder for any set of municipalities.
+
+    tyosim calibrate --data CSV [--municipalities "A,B,C"] [--region FILE]
+                     [--fit YYYY-MM:YYYY-MM] [--start YYYY-MM] --out DIR
+
+Reads a monthly file of the shape of Statistics Finland's table 1001 (``month,
+municipality, unemployed`` and, to make a region, ``labour_force``), fits inflow levels,
+seasonality and the duration structure on the fit window (`fit_area.calibrate`, the same fit
+as the default area's), and writes into DIR:
+
+* ``scenario.toml`` — complete: ``[run]`` starting on the first day of ``--start`` from the
+  stock observed at the end of the month before, the fitted ``[inflow]`` and ``[exits]``, the
+  start state; the fit and hold-out figures in its header. ``tyosim run DIR/scenario.toml``
+  runs it as it is;
+* ``area.toml`` — the base it extends (staff, working time, meetings, benefits, budget): a
+  copy of ``scenarios/base/area.toml``, with the staff and budget of a made region set by the
+  rules stated in the scenario;
+* ``region.toml`` — when the municipalities are not the default area: the given region file,
+  or a region made from the data (one hub per municipality; customer-service staff from the
+  national caseload norm, DOMAIN.md §3–5; every assumption written with its source).
+
+When the data hold the 12 months from ``--start``, the command also runs the scenario (the
+same history check as ``scenarios/calibration_2019.toml``) and prints the simulated stock's
+MAPE against them. Bad input (unknown municipality, too short a fit window, a start month
+after the data, a region that does not match the file) is one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import hashlib
+import math
+import shutil
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..region import DEFAULT_REGION, Region, load_region
+from .fit_area import (DATA_TABLE, DEFAULT_TARGETS, REPO, REQUIRED_COLUMNS, Outcome, calibrate,
+                       fmt, load_targets, qkey, qstr, read_settings, seasonal_4sig, window,
+                       write_atomic)
+
+MIN_FIT_MONTHS = 24
+"""A fit needs two full seasonal cycles: one inflow level per year and 12 seasonal factors."""
+
+AREA_BASE = REPO / "scenarios" / "base" / "area.toml"
+
+# The default area's staff and money, for scaling a made region (each with its source).
+CASELOAD_PER_ADVISOR = 149.0
+CASELOAD_SOURCE = ("national average caseload 149 jobseekers per personal advisor, KEHA spring 2025 "
+                   "(range about 100–200) [DOMAIN.md §5]")
+DEFAULT_AREA = {"customer_service": 28.0, "specialists": 18.0, "administration": 5.0,
+                "regional_services_bought": 6.0}
+DEFAULT_AREA_SOURCE = ("the northern Central Finland plan: 28 htv customer service, about 18 htv "
+                       "specialists, 5 htv administration, 5–7 htv bought regionally [DOMAIN.md §3]")
+FRAME_EUR = 7_800_000.0
+FRAME_LABOUR_FORCE = 33_482      # the default area's labour force 2019 [sf1001]
+OTHER_EXPENSES_PER_HTV_EUR = 7_900.0
+
+
+@dataclass
+class Calibrated:
+    folder: Path
+    scenario_file: Path
+    outcome: Outcome
+    history_mape: dict[str, float] | None
+
+
+# ---------------------------------------------------------------------------------------
+# inputs
+
+def read_monthly(path: Path) -> pd.DataFrame:
+    """The monthly file, validated: month (YYYY-MM), municipality, unemployed ≥ 0."""
+    if not path.is_file():
+        raise InputError(str(path), None, "data file not found; expected a CSV with columns month "
+                         "(YYYY-MM), municipality, unemployed[, labour_force] (Statistics Finland table 1001)")
+    try:
+        df = pd.read_csv(path, dtype={"month": str, "municipality": str}, encoding="utf-8")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
+        raise InputError(str(path), None, f"cannot parse CSV: {e}") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(str(path), ", ".join(missing), f"missing column(s); found {list(df.columns)}")
+    bad = ~df["month"].astype(str).str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(str(path), f"row {i + 2}: month", f"expected YYYY-MM, got {df['month'].iloc[i]!r}")
+    for col in ("unemployed", "labour_force"):
+        if col not in df:
+            continue
+        v = pd.to_numeric(df[col], errors="coerce")
+        bad = (v.isna() & df[col].notna()) | (v < 0) | ~np.isfinite(v.fillna(0))
+        if col == "unemployed":
+            bad |= v.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(str(path), f"row {i + 2}: {col}",
+                             f"expected a non-negative number, got {df[col].iloc[i]!r}")
+        df[col] = v.astype(float)
+    if "labour_force" in df:
+        over = df["unemployed"] > df["labour_force"]
+        if over.any():
+            i = int(np.flatnonzero(over)[0])
+            raise InputError(str(path), f"row {i + 2}: unemployed",
+                             f"{df['unemployed'].iloc[i]:g} unemployed exceed the labour force "
+                             f"{df['labour_force'].iloc[i]:g}")
+    dup = df.duplicated(["month", "municipality"])
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise InputError(str(path), f"row {i + 2}", "duplicate month and municipality")
+    return df
+
+
+def choose_municipalities(df: pd.DataFrame, path: Path, names: str | None,
+                          region: Region | None) -> list[str]:
+    known = list(dict.fromkeys(df["municipality"]))
+    if names is None:
+        wanted = list(region.municipality_names) if region else list(load_region().municipality_names)
+    else:
+        wanted = [n.strip() for n in names.split(",") if n.strip()]
+        if not wanted:
+            raise InputError("command line", "--municipalities", "no municipality named")
+        if len(set(wanted)) != len(wanted):
+            raise InputError("command line", "--municipalities", "a municipality is named twice")
+    for m in wanted:
+        if m not in known:
+            hint = difflib.get_close_matches(m, known, n=1)
+            raise InputError(str(path), "municipality", f"unknown municipality {m!r}: not in the file"
+                             + (f"; did you mean {hint[0]!r}?" if hint else ""))
+    return wanted
+
+
+def parse_fit(text: str | None, wide: pd.DataFrame, start: str) -> tuple[str, str]:
+    """The fit window: given, or the last three full years before the start month."""
+    if text is None:
+        end = (pd.Period(start, freq="M") - 1)
+        end = pd.Period(f"{end.year - 1}-12", freq="M") if end.month != 12 else end
+        beg = pd.Period(f"{end.year - 2}-01", freq="M")
+        return beg.strftime("%Y-%m"), end.strftime("%Y-%m")
+    parts = text.split(":")
+    if len(parts) != 2 or not all(pd.Series(parts).str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")):
+        raise InputError("command line", "--fit", f"expected YYYY-MM:YYYY-MM, got {text!r}")
+    a, b = parts
+    if b < a:
+        raise InputError("command line", "--fit", f"the window ends ({b}) before it starts ({a})")
+    n = (pd.Period(b, freq="M") - pd.Period(a, freq="M")).n + 1
+    if n < MIN_FIT_MONTHS:
+        raise InputError("command line", "--fit",
+                         f"too short a fit window: {n} months; at least {MIN_FIT_MONTHS} are needed "
+                         "(one inflow level per year and 12 seasonal factors)")
+    before = (pd.Period(a, freq="M") - 1).strftime("%Y-%m")
+    if before not in wide.index:
+        raise InputError("command line", "--fit", f"the data must hold the month before the fit "
+                         f"window ({before}): its stock starts the fit")
+    if b > wide.index.max():
+        raise InputError("command line", "--fit", f"the fit window ends after the data ({wide.index.max()})")
+    return a, b
+
+
+def parse_start(text: str | None, wide: pd.DataFrame, path: Path) -> str:
+    last = str(wide.index.max())
+    if text is None:
+        return (pd.Period(last, freq="M") + 1).strftime("%Y-%m")
+    if not pd.Series([text]).str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").iloc[0]:
+        raise InputError("command line", "--start", f"expected YYYY-MM, got {text!r}")
+    before = (pd.Period(text, freq="M") - 1).strftime("%Y-%m")
+    if before > last:
+        raise InputError(str(path), "--start", f"start month {text} is after the data: the stock at the "
+                         f"end of {before} is needed and the data end in {last}")
+    if before < str(wide.index.min()):
+        raise InputError(str(path), "--start", f"start month {text} is before the data ({wide.index.min()})")
+    return text
+
+
+# ---------------------------------------------------------------------------------------
+# a region made from the data
+
+def make_region(df: pd.DataFrame, munis: list[str], start_stock: dict[str, float], fit_end: str,
+                path: Path) -> tuple[str, dict[str, float]]:
+    """region.toml text for `munis` (one hub per municipality) and the staff it implies."""
+    if "labour_force" not in df or df["labour_force"].isna().all():
+        raise InputError(str(path), "labour_force", "to make a region the data need a labour_force "
+                         "column (or give --region FILE)")
+    year = fit_end[:4]
+    sub = df[df["municipality"].isin(munis)]
+    lf_rows = sub[sub["month"].str[:4] <= year].dropna(subset=["labour_force"])
+    lf = lf_rows.sort_values("month").groupby("municipality")["labour_force"].last()
+    mean = sub[sub["month"].str[:4] == year].groupby("municipality")["unemployed"].mean()
+    missing = [m for m in munis if m not in lf.index or m not in mean.index]
+    if missing:
+        raise InputError(str(path), "labour_force", f"no labour force or stock in {year} for {missing}")
+    main = max(munis, key=lambda m: lf[m])
+    total = sum(start_stock.values())
+    cs = total / CASELOAD_PER_ADVISOR
+    staff = {k: cs * v / DEFAULT_AREA["customer_service"] for k, v in DEFAULT_AREA.items()}
+    staff["customer_service"] = cs
+    L = [
+        f"# A region made by `tyosim calibrate` from {path.name} on {datetime.now(UTC).date()}.",
+        "# One hub per municipality (no hub structure was given); the largest labour force is the main",
+        "# office. REPLACE the staff with your own figures. Rules used:",
+        f"#   customer service htv = unemployed at the start ({total:,.0f}) / {CASELOAD_PER_ADVISOR:g}: {CASELOAD_SOURCE}",
+        f"#   specialists, administration, regional services: in the proportions of {DEFAULT_AREA_SOURCE}",
+        f"#   labour_force_2019 holds the labour force of {lf_rows['month'].max()[:4]} and unemployed_2019_mean",
+        f"#   the mean stock of {year} (the field names are the default area's; the values are stated here).",
+        "",
+        f"name = {qstr('Employment area of ' + ', '.join(munis))}",
+        f"responsible_municipality = {qstr(main)}",
+        "",
+        "[staff_fte]",
+    ]
+    L += [f"{k} = {fmt(v)}" for k, v in staff.items()]
+    for m in munis:
+        L += ["", f"[hubs.{qkey(m)}]", f"address = {qstr(m + ' (address not given)')}",
+              f"serves = [{qstr(m)}]"] + (["main_office = true"] if m == main else [])
+    for m in munis:
+        L += ["", f"[municipalities.{qkey(m)}]", f"service_point = {qstr(m)}",
+              f"labour_force_2019 = {int(round(lf[m]))}", f"unemployed_2019_mean = {fmt(mean[m])}"]
+    return "\n".join(L) + "\n", staff
+
+
+# ---------------------------------------------------------------------------------------
+# the scenario file
+
+def render_scenario(out: Outcome, settings: Any, start: str, stock: dict[str, float], name: str,
+                    data: Path, data_hash: str, region_line: str | None, staff_lines: list[str],
+                    history: dict[str, float] | None) -> str:
+    r, g, f = out.result, out.result.groups, settings.setup.flows
+    fit_txt = f"{settings.fit_start}..{settings.fit_end}"
+    has_oos = not math.isnan(out.mape_oos_area)
+    L = [
+        f"# Scenario made by `tyosim calibrate` on {datetime.now(UTC).date()} — re-run the command rather",
+        "# than edit the fitted values; the assumptions below may be edited.",
+        f"# Data: {data} ({DATA_TABLE} or the same shape), sha256 {data_hash[:16]}…",
+        f"# Municipalities: {', '.join(out.munis)}.",
+        f"# Fit window {fit_txt} (end-of-month stocks, least squares on log stocks; targets and",
+        "# assumptions: simulation/calibration/targets.toml, each with its source).",
+        f"# In-sample MAPE: area {out.mape_in_area:.2f} %; hubs "
+        + ", ".join(f"{h} {v:.2f} %" for h, v in out.mape_in_hub.items()) + ".",
+        (f"# Out-of-sample {settings.holdout_start}..{settings.holdout_end} (deterministic analogue): area "
+         f"{out.mape_oos_area:.2f} %; hubs " + ", ".join(f"{h} {v:.2f} %" for h, v in out.mape_oos_hub.items()) + "."
+         if has_oos else "# Out-of-sample: no hold-out year in the data after the fit window."),
+        (f"# History check (this scenario simulated from {start}, 12 months, mean of replications): area "
+         f"MAPE {history['area']:.2f} %; hubs "
+         + ", ".join(f"{h} {v:.2f} %" for h, v in history.items() if h != "area") + "."
+         if history else "# History check: the data do not hold the 12 months from the start."),
+        f"# Implied stationary statistics: long-term share {r.statistics['long_term_share']:.3f}, new spells "
+        f"ending within 3 months {r.statistics['share_new_spells_ending_within_3_months']:.3f}.",
+        f"# Start: the observed stock at the end of {(pd.Period(start, freq='M') - 1).strftime('%Y-%m')};"
+        f" inflow at the {settings.output_year} level (scale 1: set [inflow] scale or trend_per_year for an outlook).",
+        "",
+        'extends = "area.toml"',
+        "",
+        f"name = {qstr(name)}",
+        f"description = {qstr('Calibrated on ' + fit_txt + ', starting ' + start)}",
+    ]
+    if region_line:
+        L.append(region_line)
+    L += [
+        "",
+        "[run]",
+        f"start_date = {start}-01",
+        "years = 1.0",
+        "replications = 10",
+        f"seed = {int(start.replace('-', ''))}",
+        "",
+    ]
+    L += staff_lines
+    L += [
+        "[inflow]",
+        "seasonal_factors = [" + ", ".join(str(v) for v in seasonal_4sig(r.inflow_seasonal)) + "]",
+        "scale = 1.0",
+        "trend_per_year = 0.0",
+        f"layoff_share = {fmt(settings.setup.layoff_share)}            # assumption (targets.toml)",
+        f"reentry_probability = {fmt(f.reentry_probability)}     # assumption (targets.toml)",
+        f"reentry_mean_months = {fmt(f.reentry_mean_months)}      # assumption (targets.toml)",
+        "",
+        f"[inflow.per_month_by_municipality]   # new registrations per month, {settings.output_year} level (fitted)",
+    ]
+    L += [f"{qkey(m)} = {fmt(v)}" for m, v in out.levels_out.items()]
+    L += [
+        "",
+        "[exits]",
+        f"short_group_share = {fmt(g.short_share)}          # fitted",
+        f"short_group_mean_months = {fmt(g.short_mean)}    # fitted",
+        f"long_group_mean_months = {fmt(g.long_mean)}     # fitted",
+        "seasonal_factors = [" + ", ".join(str(v) for v in seasonal_4sig(r.exit_seasonal)) + "]",
+        f"layoff_mean_months = {fmt(settings.setup.layoff_mean)}          # assumption (targets.toml)",
+        f"employment_share_short_group = {fmt(f.employment_share[1])}  # assumption (targets.toml)",
+        f"employment_share_long_group = {fmt(f.employment_share[2])}  # assumption (targets.toml)",
+        f"employment_share_layoff = {fmt(f.employment_share[0])}      # assumption (targets.toml)",
+        "",
+        "[start_state]",
+        f"layoff_share = {fmt(float(g.stationary_weights()[0]))}   # stationary lay-off share implied by the fit",
+        f"source = {qstr(f'{data.name}: unemployed jobseekers at the end of the month before {start}')}",
+        "",
+        "[start_state.stock_by_municipality]   # observed",
+    ]
+    L += [f"{qkey(m)} = {int(round(v))}" for m, v in stock.items()]
+    return "\n".join(L) + "\n"
+
+
+def _staff_lines(staff: dict[str, float], lf_total: float) -> list[str]:
+    frame = FRAME_EUR * lf_total / FRAME_LABOUR_FORCE
+    own = staff["customer_service"] + staff["specialists"] + staff["administration"]
+    return [
+        "[staff]   # a made region: see region.toml for the rules",
+        f"customer_service_fte_total = {fmt(staff['customer_service'])}   # htv, {CASELOAD_SOURCE}",
+        f"specialists_fte = {fmt(staff['specialists'])}                  # htv, proportional to the default area",
+        f"administration_fte = {fmt(staff['administration'])}",
+        f"regional_services_fte = {fmt(staff['regional_services_bought'])}",
+        "",
+        "[budget]",
+        f"frame_eur_per_year = {fmt(frame)}   # DERIVED: the default area's €7.8 M frame x labour force "
+        f"{lf_total:,.0f} / {FRAME_LABOUR_FORCE:,}; replace with the area's state-grant increase",
+        f"other_expenses_eur_per_year = {fmt(OTHER_EXPENSES_PER_HTV_EUR * own)}   # ~€7,900 per own htv, as the "
+        "default area (scenarios/base/area.toml)",
+        "",
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# the command
+
+def calibrate_folder(data: Path, out_dir: Path, municipalities: str | None = None,
+                     region_file: Path | None = None, fit: str | None = None,
+                     start: str | None = None, targets: Path = DEFAULT_TARGETS,
+                     check_reps: int = 4, log=print) -> Calibrated:
+    """Fit and write the scenario folder (see the module docstring)."""
+    df = read_monthly(data)
+    given_region = load_region(region_file) if region_file is not None else None
+    munis = choose_municipalities(df, data, municipalities, given_region)
+    if given_region is not None and set(given_region.municipality_names) != set(munis):
+        raise InputError(str(region_file), "municipalities",
+                         f"the region does not match the data selection: region "
+                         f"{sorted(given_region.municipality_names)}, selected {sorted(munis)}")
+    sub = df[df["municipality"].isin(munis)]
+    wide = sub.pivot(index="month", columns="municipality", values="unemployed")[munis].sort_index()
+    start = parse_start(start, wide, data)
+    fit_start, fit_end = parse_fit(fit, wide, start)
+    if fit_end >= start:
+        raise InputError("command line", "--fit", f"the fit window must end before the start month {start}")
+    hold_a = (pd.Period(fit_end, freq="M") + 1).strftime("%Y-%m")
+    hold_b = (pd.Period(fit_end, freq="M") + 12).strftime("%Y-%m")
+    has_holdout = hold_b <= wide.index.max() and not wide.loc[hold_a:hold_b].isna().any().any()
+    settings = replace(read_settings(load_targets(targets)), fit_start=fit_start, fit_end=fit_end,
+                       holdout_start=hold_a if has_holdout else "",
+                       holdout_end=hold_b if has_holdout else "", output_year=int(fit_end[:4]))
+    default = given_region is None and municipalities is None
+    region = given_region if given_region is not None else (load_region() if default else None)
+    before = (pd.Period(start, freq="M") - 1).strftime("%Y-%m")
+    stock_row = window(wide, before, before, str(data)).iloc[0]
+    stock = {m: float(stock_row[m]) for m in munis}
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not AREA_BASE.is_file():
+        raise InputError(str(AREA_BASE), None, "the base scenario file is missing (run from the project folder)")
+    shutil.copyfile(AREA_BASE, out_dir / "area.toml.tmp")
+    (out_dir / "area.toml.tmp").replace(out_dir / "area.toml")
+    region_line, staff_lines = None, []
+    if region is None:        # make one
+        text, staff = make_region(df, munis, stock, fit_end, data)
+        write_atomic(out_dir / "region.toml", text)
+        region = load_region(out_dir / "region.toml")
+        region_line = 'region = "region.toml"          # beside this file'
+        lf_total = sum(m.labour_force_2019 for m in region.municipalities.values())
+        staff_lines = _staff_lines(staff, lf_total)
+    elif given_region is not None:
+        shutil.copyfile(region_file, out_dir / "region.toml")
+        region_line = 'region = "region.toml"          # a copy of ' + qstr(str(region_file))[1:-1]
+    hubs = {h.name: list(h.serves) for h in region.hubs.values()}
+    log(f"fitting {len(munis)} municipalities on {fit_start}..{fit_end} …")
+    outcome = calibrate(wide, settings, hubs, str(data))
+    data_hash = hashlib.sha256(data.read_bytes()).hexdigest()
+    name = out_dir.resolve().name
+    scen = out_dir / "scenario.toml"
+    write_atomic(scen, render_scenario(outcome, settings, start, stock, name, data, data_hash,
+                                       region_line, staff_lines, None))
+    history = None
+    end_12 = (pd.Period(start, freq="M") + 11).strftime("%Y-%m")
+    if check_reps > 0 and end_12 <= wide.index.max():
+        from ..config import load_scenario
+        from ..validation import history_check
+        log(f"history check: {check_reps} replications of {start}..{end_12} …")
+        chk = history_check(load_scenario(scen), wide.loc[start:end_12], reps=check_reps)
+        history = {"area": chk.mape_of("area", "area")}
+        history.update({h: chk.mape_of("hub", h) for h in hubs})
+        write_atomic(scen, render_scenario(outcome, settings, start, stock, name, data, data_hash,
+                                           region_line, staff_lines, history))
+    return Calibrated(out_dir, scen, outcome, history)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", required=True, type=Path, help="monthly CSV: month, municipality, unemployed[, labour_force]")
+    p.add_argument("--municipalities", help='comma-separated names (default: the default area\'s)')
+    p.add_argument("--region", type=Path, help="a region TOML file (hubs, staff) for the municipalities")
+    p.add_argument("--fit", help="fit window YYYY-MM:YYYY-MM (default: the 3 full years before the start)")
+    p.add_argument("--start", help="first simulated month YYYY-MM (default: the month after the data)")
+    p.add_argument("--targets", type=Path, default=DEFAULT_TARGETS, help="targets and assumptions TOML")
+    p.add_argument("--check-reps", type=int, default=4, help="replications of the history check (0: none)")
+    p.add_argument("--out", required=True, type=Path, help="folder for scenario.toml and its base files")
+
+
+def calibrate_command(args: argparse.Namespace) -> int:
+    if not 0 <= args.check_reps <= 100:
+        raise InputError("command line", "--check-reps", f"expected 0–100, got {args.check_reps}")
+    res = calibrate_folder(args.data, args.out, args.municipalities, args.region, args.fit, args.start,
+                           args.targets, args.check_reps)
+    o = res.outcome
+    print(f"in-sample MAPE: area {o.mape_in_area:.2f} %; hubs "
+          + ", ".join(f"{h} {v:.2f}" for h, v in o.mape_in_hub.items()))
+    if not math.isnan(o.mape_oos_area):
+        print(f"out-of-sample (analogue) MAPE: area {o.mape_oos_area:.2f} %; hubs "
+              + ", ".join(f"{h} {v:.2f}" for h, v in o.mape_oos_hub.items()))
+    if res.history_mape:
+        print(f"history check (simulated): area {res.history_mape['area']:.2f} %; hubs "
+              + ", ".join(f"{h} {v:.2f}" for h, v in res.history_mape.items() if h != "area"))
+    print(f"wrote {res.scenario_file} — run it with: tyosim run {res.scenario_file}")
+    return 0
+
+
+__all__ = ["calibrate_folder", "calibrate_command", "add_arguments", "DEFAULT_REGION"]
