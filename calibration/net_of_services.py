@@ -21,7 +21,7 @@ mix (the plan, adjustments) then move the stock relative to the status quo, whic
 question the scenarios ask. The search is a secant on the mean stock of `--reps`
 replications with common random numbers (the same replications for every multiplier).
 
-Writes ``services_net_2025.toml`` atomically (extends ``start_2025.toml``), with the figures
+Writes ``services_net_2025.toml`` atomically (extends ``outlook_2025.toml``), with the figures
 in its header. Bad input prints ``file: key: reason`` and exits with code 2.
 """
 
@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from simulation.config import Scenario, load_scenario  # noqa: E402
 from simulation.errors import InputError  # noqa: E402
+from simulation.calibration.search import secant  # noqa: E402
 from simulation.experiment import simulate_replication  # noqa: E402
 
 TOLERANCE = 0.002      # relative difference of mean stocks at which the search stops
@@ -75,23 +76,15 @@ def find_multiplier(status_quo: Scenario, reps: int, workers: int, log=print) ->
     try:
         target = mean_stock(with_multiplier(without_services(status_quo), 1.0), reps, pool)
         log(f"without explicit services: mean unemployed stock {target:,.1f}")
-        k0, f0 = 1.0, mean_stock(with_multiplier(status_quo, 1.0), reps, pool)
-        log(f"status quo, multiplier {k0:.4f}: {f0:,.1f}")
-        k1 = k0 * f0 / target            # stock roughly proportional to mean duration = 1/hazard
-        f1 = mean_stock(with_multiplier(status_quo, k1), reps, pool)
-        log(f"status quo, multiplier {k1:.4f}: {f1:,.1f}")
-        steps = 2
-        while abs(f1 - target) > TOLERANCE * target and steps < MAX_STEPS:
-            if f1 == f0:
-                break
-            k0, f0, k1 = k1, f1, k1 + (target - f1) * (k1 - k0) / (f1 - f0)
-            f1 = mean_stock(with_multiplier(status_quo, k1), reps, pool)
-            steps += 1
-            log(f"status quo, multiplier {k1:.4f}: {f1:,.1f}")
+        f0 = mean_stock(with_multiplier(status_quo, 1.0), reps, pool)
+        # stock roughly proportional to mean duration = 1/hazard: the second point
+        res = secant(lambda k: mean_stock(with_multiplier(status_quo, k), reps, pool), target,
+                     1.0, f0 / target, rel_tol=TOLERANCE, max_steps=MAX_STEPS, log=log,
+                     label="status quo, multiplier", f_x0=f0)
     finally:
         if pool is not None:
             pool.shutdown()
-    return {"multiplier": k1, "target": target, "achieved": f1, "steps": steps}
+    return {"multiplier": res["x"], "target": target, "achieved": res["achieved"], "steps": res["steps"]}
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -116,7 +109,7 @@ def render(res: dict, status_quo: Scenario, status_quo_path: str, reps: int) -> 
 #   status quo with the multiplier below:       {res['achieved']:,.1f}  ({res['steps']} evaluations)
 # Re-run when the calibration, the start state or the status-quo services change.
 
-extends = "start_2025.toml"
+extends = "outlook_2025.toml"
 
 [exits]
 hazard_multiplier = {res['multiplier']:.4f}   # on the short and long groups' exit hazards

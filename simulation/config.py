@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .budget_config import BudgetConfig
 from .errors import InputError
@@ -108,10 +108,23 @@ class InflowConfig(_Strict):
     per_month_by_municipality: dict[str, float]
     seasonal_factors: list[float] = Field(min_length=12, max_length=12)
     scale: float = Field(default=1.0, ge=0)
-    trend_per_year: float = Field(default=0.0, gt=-1)
+    trend_per_year: float = Field(default=0.0, gt=-1, le=10)
+    # an outlook as a monthly index: each month's inflow × the value of the latest listed
+    # month at or before it ("YYYY-MM" = factor); months before the first listed: 1
+    index_by_month: dict[str, float] = Field(default_factory=dict)
     layoff_share: float = Share
     reentry_probability: float = Share
     reentry_mean_months: float = Field(gt=0)
+
+    @field_validator("index_by_month")
+    @classmethod
+    def _index_months(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, x in v.items():
+            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", k):
+                raise ValueError(f"month {k!r}: expected YYYY-MM")
+            if not 0 <= x <= 100:
+                raise ValueError(f"{k}: index {x} outside 0–100")
+        return dict(sorted(v.items()))
 
 
 class ExitsConfig(_Strict):
@@ -186,6 +199,9 @@ class ServiceConfig(_Strict):
 class StartStateConfig(_Strict):
     stock_by_municipality: dict[str, float]
     layoff_share: float = Share
+    # share of the start stock unemployed 12 months or more (default: the stationary share of
+    # the calibrated hazards); the short/long mix of the start stock is set to give it
+    long_term_share: float | None = Field(default=None, ge=0, le=1)
     # participants in each service at the start (default: the service's capacity then)
     service_participants: dict[str, float] | None = None
     source: str = ""

@@ -313,3 +313,24 @@ def test_2026_rhythm_and_profile_task_follow_he_108_2025(tmp_path):
     # no profile task when nobody needs one
     none = sc.with_overrides({"meetings": {"job_search_profile_by_authority_share": 0.0}})
     assert tables(none, 0)["monthly"].job_search_profiles_by_authority.sum() == 0
+
+
+# ---- an outlook and a stated long-term share at the start (issue 14) --------------------
+
+def test_inflow_index_by_month_scales_the_months_from_its_first(tmp_path):
+    sc = small(tmp_path, "idx", years=1.0)
+    up = sc.with_overrides({"inflow": {"index_by_month": {"2025-07": 1.5}}})
+    a = tables(sc, 0)["monthly"].groupby("month").inflow.sum()
+    b = tables(up, 0)["monthly"].groupby("month").inflow.sum()
+    first, second = a.index < "2025-07", a.index >= "2025-07"
+    assert (b[first] == a[first]).all()                       # same draws before July
+    assert b[second].sum() / a[second].sum() == pytest.approx(1.5, rel=0.08)
+
+
+def test_start_stock_has_the_stated_long_term_share(tmp_path):
+    sc = small(tmp_path, "lt", years=0.1)   # long group mean 12 months: at most ~0.35 is possible
+    for share in (0.10, 0.25):
+        rec = AreaModel(sc.with_overrides({"start_state": {"long_term_share": share}}), 0).run()
+        sp = spells_frame(rec)
+        st = sp[sp.start_day < 0]
+        assert ((-st.start_day) >= 365.25).mean() == pytest.approx(share, abs=0.03)

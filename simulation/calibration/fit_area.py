@@ -145,6 +145,8 @@ class Settings:
     seasonal_month: int
     seasonal_years: tuple[int, int]
     inflow_scale_rule: str = "sustain"
+    start_rate: float = 0.132               # unemployed / labour force, end of January of the start year
+    december_over_january: float = 1.0      # regional stock, end of December before / end of January
 
 
 def read_settings(t: Targets) -> Settings:
@@ -230,6 +232,9 @@ def read_settings(t: Targets) -> Settings:
         seasonal_month=int(t.get("start_2025.seasonal_month", int, 1, 12)),
         seasonal_years=(int(years[0]), int(years[1])),
         inflow_scale_rule=_scale_rule(t),
+        start_rate=t.get("start_2025.unemployment_rate_january", float, 0, 1),
+        december_over_january=(t.get("start_2025.region_stock_december_before", float, 1e-9)
+                               / t.get("start_2025.region_stock_january", float, 1e-9)),
     )
     if not s.fit_start <= s.fit_end < s.holdout_start <= s.holdout_end:
         raise InputError(
@@ -646,51 +651,67 @@ def render_start_2019(out: Outcome, wide: pd.DataFrame, s: Settings, head: list[
 
 
 def render_start_2025(
-    out: Outcome, wide: pd.DataFrame, s: Settings, head: list[str]
+    out: Outcome, wide: pd.DataFrame, s: Settings, head: list[str],
+    labour_force: tuple[float, str] | None = None,
 ) -> tuple[str, dict[str, float], float]:
-    y0, y1 = s.seasonal_years
-    idx = stock_seasonal_index(wide.sum(axis=1), (y0, y1))
-    factor = float(idx[s.seasonal_month - 1])
+    """The 2025 start: the area's published unemployment rate of January 2025 × its labour force,
+    moved back to the end of December 2024 by the region's December/January ratio, split over the
+    municipalities by their shares of the hold-out year's average stock (issue 14)."""
     base_year = s.holdout_start[:4]
     avg = window(wide, f"{base_year}-01", f"{base_year}-12", "data").mean(axis=0)
-    stock = {m: float(avg[m]) * factor * s.growth for m in out.munis}
+    if labour_force is None:
+        raise InputError("data", "labour_force", "the 2025 start needs the labour force column")
+    lf, lf_year = labour_force
+    total_jan = s.start_rate * lf
+    total = total_jan * s.december_over_january
+    stock = {m: total * float(avg[m]) / float(avg.sum()) for m in out.munis}
+    y0, y1 = s.seasonal_years
+    factor = float(stock_seasonal_index(wide.sum(axis=1), (y0, y1))[s.seasonal_month - 1])
+    sustain = total / factor      # the yearly average that a start at this month's level implies
     layoff = float(out.result.groups.stationary_weights()[0])
-    mname = calendar.month_name[s.seasonal_month]
     L = head + [
         "#",
-        f"# Start state for a run starting {s.start_2025.isoformat()}.",
-        "# REPLACE WITH YOUR OWN STOCK FIGURES when you have them: the data series end in October 2020,",
-        "# so these are scaled, not observed. Rule used for each municipality:",
-        f"#   stock = (its {base_year} average stock) × (seasonal index of the stock for {mname}, {factor:.4f})",
-        f"#           × growth_2019_to_2025 ({s.growth:.4f})",
-        f"# Seasonal index: ratio of the area total to its centred 2×12-month moving average, {mname},",
-        f"# mean over {y0}–{y1} ({DATA_TABLE}).",
-        f"# growth_2019_to_2025 = {s.growth_num:.0f} / {s.growth_den:.0f} = Central Finland unemployed jobseekers",
-        "# May 2025 / 2019 average (TEM employment bulletins, STT releases; DOMAIN.md §6; to verify).",
-        "# May is a seasonal low and the area may differ from the region: replace with your own figures.",
+        f"# Start state for a run starting {s.start_2025.isoformat()} (the stock at the end of December 2024).",
+        f"# Area total = unemployment rate January 2025 {100 * s.start_rate:.1f} % [the area's own bulletin,",
+        "#   reference_central_finland_2023_2026.csv] x labour force "
+        f"{lf:,.0f} ({lf_year}, the latest year in the data, {DATA_TABLE})",
+        f"#   = {total_jan:,.0f} at the end of January 2025, x {s.december_over_january:.4f} (Central Finland's stock at",
+        "#   the end of December 2024 / January 2025, TEM bulletins) = "
+        f"{total:,.0f} at the end of December 2024.",
+        f"# Split over the municipalities by their shares of the {base_year} average stock ({DATA_TABLE}).",
+        "# REPLACE WITH YOUR OWN STOCK FIGURES (tyosim calibrate --start with your latest month does it).",
         f"# Inflow scale: the {s.output_year} inflow level sustains a stationary area stock of"
-        f" {out.stationary_stock_2018_level:.0f},",
-        f"# below the {base_year} average {out.oos_obs.to_numpy().sum(axis=1).mean():.0f}. Rule"
-        f" '{s.inflow_scale_rule}' (simulation/calibration/targets.toml start_2025.inflow_scale_rule):",
-        f"#   sustain: scale {consistent_scale(out, s):.4f} makes the inflow sustain growth × the"
-        f" {base_year} average (the stock stays near its start level);",
-        f"#   growth:  scale {s.growth:.4f} (the growth factor; the stock drifts down from the start).",
+        f" {out.stationary_stock_2018_level:.0f};",
+        f"#   the scale below sustains the start's yearly-average equivalent {sustain:,.0f} (the start over the",
+        f"#   stock's seasonal index of {calendar.month_name[s.seasonal_month]}, {factor:.4f}, {y0}–{y1}; rule '{s.inflow_scale_rule}').",
+        "#   The 2025 path (the region rose ~10 % in 2025) is set on top of it by",
+        "#   calibration/outlook_2025.py (scenarios/base/outlook_2025.toml).",
         "",
         'extends = "calibrated_2016_2018.toml"',
         "",
         "[inflow]",
-        f"scale = {fmt(inflow_scale(out, s))}   # rule '{s.inflow_scale_rule}' above; growth_2019_to_2025 ="
-        f" {s.growth_num:.0f} / {s.growth_den:.0f} (TEM employment bulletins) — replace with your own figure",
+        f"scale = {fmt(inflow_scale(out, s, sustain))}   # rule '{s.inflow_scale_rule}' above",
         "",
         "[start_state]",
         f"layoff_share = {fmt(layoff)}   # stationary lay-off share of the stock implied by the fit",
-        f"source = {qstr(f'{DATA_TABLE}: {base_year} average x seasonal index {mname} {factor:.4f} x growth {s.growth:.4f} (TEM bulletins May 2025 / 2019 average); replace with your own stock figures')}",
+        f"source = {qstr(f'unemployment rate January 2025 {100 * s.start_rate:.1f} % (the area) x labour force {lf:,.0f} ({lf_year}) x Dec 2024/Jan 2025 {s.december_over_january:.4f} (Central Finland); split by {base_year} average shares ({DATA_TABLE}); replace with your own stock figures')}",
         "",
-        "[start_state.stock_by_municipality]   # scaled estimate — replace with your own stock figures",
+        "[start_state.stock_by_municipality]   # estimate from the published rate — replace with your own stock figures",
     ]
     L += [f"{qkey(m)} = {fmt(v)}" for m, v in stock.items()]
     L.append("")
     return "\n".join(L), stock, factor
+
+
+def latest_labour_force(path: Path, municipalities: Sequence[str]) -> tuple[float, str] | None:
+    """The municipalities' labour force in the latest year of the data file (None without it)."""
+    df = pd.read_csv(path, dtype={"month": str, "municipality": str}, encoding="utf-8")
+    if "labour_force" not in df:
+        return None
+    df = df[df["municipality"].isin(municipalities)].dropna(subset=["labour_force"])
+    year = df["month"].str[:4].max()
+    last = df[df["month"].str[:4] == year].sort_values("month").groupby("municipality")["labour_force"].last()
+    return float(last.sum()), str(year)
 
 
 def _scale_rule(t: Targets) -> str:
@@ -700,18 +721,17 @@ def _scale_rule(t: Targets) -> str:
     return rule
 
 
-def inflow_scale(out: Outcome, s: Settings) -> float:
+def inflow_scale(out: Outcome, s: Settings, level: float | None = None) -> float:
     """The 2025 inflow scale by the rule chosen in targets.toml."""
-    return consistent_scale(out, s) if s.inflow_scale_rule == "sustain" else s.growth
+    return consistent_scale(out, s, level) if s.inflow_scale_rule == "sustain" else s.growth
 
 
-def consistent_scale(out: Outcome, s: Settings) -> float:
-    """Inflow scale that would sustain growth × the hold-out-year average stock."""
-    return (
-        s.growth
-        * float(out.oos_obs.to_numpy().sum(axis=1).mean())
-        / out.stationary_stock_2018_level
-    )
+def consistent_scale(out: Outcome, s: Settings, level: float | None = None) -> float:
+    """Inflow scale that would sustain a yearly-average stock `level` (default: growth × the
+    hold-out year's average)."""
+    if level is None:
+        level = s.growth * float(out.oos_obs.to_numpy().sum(axis=1).mean())
+    return level / out.stationary_stock_2018_level
 
 
 def summary(out: Outcome, s: Settings, stock_2025: dict[str, float], factor: float) -> str:
@@ -750,8 +770,9 @@ def summary(out: Outcome, s: Settings, stock_2025: dict[str, float], factor: flo
                 out.oos_obs.to_numpy().sum(axis=1), out.oos_model.sum(axis=1), strict=False
             )
         ),
-        f"start 2025: seasonal factor {factor:.4f}, growth {s.growth:.4f}, area stock"
-        f" {sum(stock_2025.values()):.0f}; scale consistent with it {consistent_scale(out, s):.4f}",
+        f"start 2025: area stock {sum(stock_2025.values()):.0f} (rate {100 * s.start_rate:.1f} % x labour force"
+        f" x Dec/Jan {s.december_over_january:.4f}); seasonal index {factor:.4f}; inflow scale"
+        f" {consistent_scale(out, s, sum(stock_2025.values()) / factor):.4f}",
     ]
     return "\n".join(lines)
 
@@ -797,7 +818,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     cal = render_calibrated(out, settings, head("Calibrated inflow and exit parameters"))
     s19 = render_start_2019(out, wide, settings, head("Start state 2019-01-01 (observed)"))
     s25, stock_2025, factor = render_start_2025(
-        out, wide, settings, head("Start state 2025-01-01 (scaled estimate)")
+        out, wide, settings, head("Start state 2025-01-01 (from the published unemployment rate)"),
+        latest_labour_force(args.data, list(wide.columns))
     )
     out_dir = args.out_dir
     write_atomic(out_dir / "calibrated_2016_2018.toml", cal)

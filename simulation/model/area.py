@@ -609,11 +609,16 @@ class AreaModel:
         g = self.g_arrivals
         out: list[tuple[float, int, bool]] = []
         starts = self.cal.month_starts + [self.cal.days]
+        index = list(inf.index_by_month.items())     # sorted by month
         for mi in range(len(starts) - 1):
             a, b = starts[mi], starts[mi + 1]
             d = self.cal.to_date(a)
             years = a / 365.25
             f = inf.seasonal_factors[d.month - 1] * inf.scale * (1 + inf.trend_per_year) ** years
+            label = f"{d.year:04d}-{d.month:02d}"
+            k = bisect.bisect_right(index, (label, math.inf)) - 1
+            if k >= 0:
+                f *= index[k][1]
             frac = (b - a) / monthrange(d.year, d.month)[1]   # a horizon may end mid-month
             for m, name in enumerate(self.munis):
                 lam = inf.per_month_by_municipality[name] * f * frac
@@ -646,7 +651,10 @@ class AreaModel:
         w_l = ss.layoff_share
         p_s = ex.short_group_share
         ws = [(1 - w_l) * p_s * self.group_mean_months[SHORT], (1 - w_l) * (1 - p_s) * self.group_mean_months[LONG]]
-        cum = [w_l, w_l + (1 - w_l) * ws[0] / sum(ws), 1.0]
+        short = ws[0] / sum(ws)
+        if ss.long_term_share is not None:
+            short = self._short_share_for_long_term(ss.long_term_share, w_l)
+        cum = [w_l, w_l + (1 - w_l) * short, 1.0]
         r = self.rules_on_day(0)
         p_return = self._reentry_share()      # share of spells that are returns
         d_days = self.sc.inflow.reentry_mean_months * DAYS_PER_MONTH
@@ -698,6 +706,16 @@ class AreaModel:
         req = Request(due, open_day, self._profile_minutes, PROFILE, REMOTE, js.municipality, js.hub, js, (PH_NEED, 0))
         js.profile_req = req
         self._submit(req)
+
+    def _short_share_for_long_term(self, target: float, w_l: float) -> float:
+        """The short group's share of the non-lay-off start stock that gives the stated
+        long-term (≥ 12 months elapsed) share; elapsed time in a group is exponential with the
+        group's mean, so the share is linear in the mix. Clipped to the mixes possible."""
+        e = [math.exp(-12.0 / m) for m in self.group_mean_months]   # P(elapsed ≥ 12 months)
+        rest = (target - w_l * e[LAYOFF]) / (1 - w_l) if w_l < 1 else 0.0
+        if e[LONG] == e[SHORT]:
+            return 0.5
+        return min(max((e[LONG] - rest) / (e[LONG] - e[SHORT]), 0.0), 1.0)
 
     def run(self) -> Records:
         self._start_stock()
