@@ -91,8 +91,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     ca = sub.add_parser("calibrate", help="fit inflow, exits and a start state to any municipalities' "
                                           "monthly series; writes DIR/scenario.toml")
-    from .calibration.command import add_arguments as add_calibrate_arguments
-    add_calibrate_arguments(ca)
+    ca.add_argument("--data", required=True, type=Path,
+                    help="monthly CSV: month, municipality, unemployed[, labour_force]")
+    ca.add_argument("--municipalities", help="comma-separated names (default: the default area's)")
+    ca.add_argument("--region", type=Path, help="a region TOML file (hubs, staff) for the municipalities")
+    ca.add_argument("--fit", help="fit window YYYY-MM:YYYY-MM (default: the 3 full years before the start)")
+    ca.add_argument("--start", help="first simulated month YYYY-MM (default: the month after the data)")
+    ca.add_argument("--targets", type=Path, default=None,
+                    help="targets and assumptions TOML (default: simulation/calibration/targets.toml)")
+    ca.add_argument("--check-reps", type=int, default=4, help="replications of the history check (0: none)")
+    ca.add_argument("--forecast", choices=["median", "paths"],
+                    help="drive the inflow by the caseload forecast from the start: every replication "
+                         "follows the median path, or each its own sample path")
+    ca.add_argument("--forecast-paths", type=int, default=200, help="sample paths of the forecast (default 200)")
+    ca.add_argument("--years", type=float, default=1.0, help="years the forecast covers (default 1)")
+    ca.add_argument("--out", required=True, type=Path, help="folder for scenario.toml and its base files")
 
     bu = sub.add_parser("budget", help="cost, budget frame and gap per year; or a cost-sharing file's table")
     bu.add_argument("scenario", help="a scenario file, or a cost-sharing file (kind = \"cost_sharing\")")

@@ -104,6 +104,21 @@ class MeetingsConfig(_Strict):
     any_hub_share: float = Field(default=0.0, ge=0, le=1)
 
 
+class InflowForecastConfig(_Strict):
+    """New registrations set so that the expected stock follows a caseload forecast.
+
+    `paths_file` holds sample paths of the municipal stock (``tyosim forecast`` writes
+    ``paths.parquet``; ``tyosim calibrate --forecast`` writes it beside the scenario), its
+    first month the run's first. ``median``: every replication follows the median path;
+    ``paths``: replication r follows sample path r, so a run's interval carries the forecast's
+    uncertainty as well as the simulation's (the summary splits it).
+    """
+
+    paths_file: str
+    mode: Literal["median", "paths"] = "median"
+    source: str = ""
+
+
 class InflowConfig(_Strict):
     per_month_by_municipality: dict[str, float]
     seasonal_factors: list[float] = Field(min_length=12, max_length=12)
@@ -112,6 +127,8 @@ class InflowConfig(_Strict):
     # an outlook as a monthly index: each month's inflow × the value of the latest listed
     # month at or before it ("YYYY-MM" = factor); months before the first listed: 1
     index_by_month: dict[str, float] = Field(default_factory=dict)
+    # new registrations from a caseload forecast instead of the level x season x scale above
+    forecast: InflowForecastConfig | None = None
     layoff_share: float = Share
     reentry_probability: float = Share
     reentry_mean_months: float = Field(gt=0)
@@ -340,6 +357,10 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     if isinstance(region, str) and region.endswith(".toml") and not Path(region).is_absolute():
         # a region file is relative to the scenario file that names it
         data["region"] = str((Path(prov.get("region", str(path))).parent / region).resolve())
+    fc = (data.get("inflow") or {}).get("forecast")
+    if isinstance(fc, dict) and isinstance(fc.get("paths_file"), str) and not Path(fc["paths_file"]).is_absolute():
+        where = _file_for(prov, "inflow.forecast.paths_file", str(path))
+        fc["paths_file"] = str((Path(where).parent / fc["paths_file"]).resolve())
     if overrides:
         data, prov = deep_merge(data, overrides, prov, "<command line>")
     return _validate(data, prov, str(path), chain)
@@ -448,6 +469,11 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
     except InputError as e:
         fail("staff.allocation_rule", e.reason)
     check_complete(sc.inflow.per_month_by_municipality, "inflow.per_month_by_municipality", munis, "municipality")
+    if sc.inflow.forecast is not None:   # the paths must cover the run (one line, before anything runs)
+        from .calendar import SimCalendar
+        from .forecast_paths import check_covers
+        months = list(SimCalendar.for_years(sc.run.start_date, sc.run.years).month_labels)
+        check_covers(sc.inflow.forecast.paths_file, list(region.municipality_names), months)
     check_complete(sc.start_state.stock_by_municipality, "start_state.stock_by_municipality", munis, "municipality")
     for key, mapping in (("inflow.per_month_by_municipality", sc.inflow.per_month_by_municipality),
                          ("start_state.stock_by_municipality", sc.start_state.stock_by_municipality)):

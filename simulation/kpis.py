@@ -131,3 +131,31 @@ def yearly_by_municipality_ci(monthly: pd.DataFrame, compensation=None) -> pd.Da
     cols = [c for c in y.columns if c not in (*KEYS, "year", "municipality")]
     s = summarise(y, ["scenario", "year", "municipality"], cols)
     return s
+
+
+def interval_split(monthly: pd.DataFrame) -> pd.DataFrame | None:
+    """How much of the spread of the yearly mean stock over replications is the forecast's.
+
+    With a forecast-driven inflow (``monthly.forecast_stock_target``, each replication its own
+    sample path), a replication's yearly mean stock is its target plus simulation noise that
+    does not depend on the path, so its variance over replications is the targets' variance
+    (forecast uncertainty) plus the residuals' variance (simulation noise). Shares are of
+    their sum. One row per scenario × year: ``var_total`` (of the stock itself),
+    ``forecast_share``, ``simulation_share``. None without targets.
+    """
+    if "forecast_stock_target" not in monthly or monthly["forecast_stock_target"].isna().all():
+        return None
+    m = monthly.assign(year=monthly["month"].str[:4])
+    area = m.groupby([*KEYS, "year", "month"], as_index=False)[["stock_end", "forecast_stock_target"]].sum()
+    y = area.groupby([*KEYS, "year"])[["stock_end", "forecast_stock_target"]].mean()
+    rows = []
+    for (scen, year), g in y.groupby(["scenario", "year"]):
+        if len(g) < 2:
+            continue
+        total = float(g["stock_end"].var(ddof=1))
+        fc = float(g["forecast_stock_target"].var(ddof=1))
+        noise = float((g["stock_end"] - g["forecast_stock_target"]).var(ddof=1))
+        share = fc / (fc + noise) if fc + noise > 0 else float("nan")
+        rows.append({"scenario": scen, "year": year, "var_total": total,
+                     "forecast_share": share, "simulation_share": 1 - share})
+    return pd.DataFrame(rows) if rows else None

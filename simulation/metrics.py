@@ -131,6 +131,8 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
         "initial_interviews_overdue_end": overdue([INITIAL]).ravel(),
         "job_search_interviews_overdue_end": overdue(JOB_SEARCH_TYPES).ravel(),
         "job_search_profiles_by_authority": mcount(profile).ravel(),
+        "forecast_stock_target": (rec.outlook_target.ravel() if rec.outlook_target is not None
+                                  else np.full(n_m * n_k, np.nan)),
         "in_services_end": in_services.ravel(),
         "broad_unemployment_end": alive.ravel(),
         "service_starts": service_starts.ravel(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .experiment import RunResult
-from .kpis import summarise, yearly_kpis
+from .kpis import interval_split, summarise, yearly_kpis
 
 HEADLINE = [
     ("stock_mean", "unemployed jobseekers, monthly mean", "{:,.0f}"),
@@ -51,6 +51,12 @@ def print_run_summary(res: RunResult) -> None:
         print(f"{res.scenario.name}: no replication finished")
         return
     print(format_summary(summary_table(monthly, hubs)))
+    split = interval_split(monthly)
+    if split is not None:
+        for _, r in split.iterrows():
+            print(f"{r.scenario} {r.year}: the interval of the monthly mean stock is "
+                  f"{100 * r.forecast_share:.0f} % forecast uncertainty (the spread of the forecast "
+                  f"paths followed) and {100 * r.simulation_share:.0f} % simulation noise (variance shares)")
     staff = res.scenario.staff_by_hub()
     rule = ("explicit figures" if res.scenario.staff.customer_service_fte_by_hub is not None
             else f"rule {res.scenario.staff.allocation_rule}")

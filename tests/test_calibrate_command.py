@@ -121,3 +121,40 @@ def test_a_region_that_does_not_match_the_file(tmp_path, capsys):
     bad.write_text("month,kunta,unemployed\n2019-01,Laukaa,5\n", encoding="utf-8")
     assert main(["calibrate", "--data", str(bad), "--out", str(tmp_path / "y")]) == 2
     assert "missing column(s)" in capsys.readouterr().err
+
+
+# ---- inflow driven by the caseload forecast -------------------------------------------
+
+def test_forecast_driven_inflow_follows_the_median_and_splits_the_interval(tmp_path, capsys):
+    res = calibrate_folder(DATA, tmp_path / "fc", fit="2016-01:2018-12", start="2019-01",
+                           check_reps=0, log=quiet, forecast_mode="median", forecast_paths=50)
+    sc = load_scenario(res.scenario_file)
+    assert sc.inflow.forecast.mode == "median" and Path(sc.inflow.forecast.paths_file).is_file()
+    frames = [simulate_replication(sc, r)["monthly"] for r in range(3)]
+    m = pd.concat(frames)
+    area = m.groupby(["replication", "month"])[["stock_end", "forecast_stock_target"]].sum()
+    mean = area.groupby("month").mean()
+    # the expected stock follows the forecast's median (the target), month by month
+    gap = (mean.stock_end / mean.forecast_stock_target - 1).abs()
+    assert gap.max() < 0.04 and gap.mean() < 0.025, gap
+    # each replication its own path: the run's spread is mostly the forecast's, and says so
+    paths = sc.with_overrides({"inflow": {"forecast": {"mode": "paths"}}})
+    path_file = tmp_path / "paths.toml"
+    path_file.write_text(
+        f'extends = "{res.scenario_file}"\nname = "fcp"\n[inflow.forecast]\nmode = "paths"\n',
+        encoding="utf-8")
+    assert paths.inflow.forecast.mode == "paths"
+    assert main(["run", str(path_file), "--reps", "6", "--out", str(tmp_path / "r"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "% forecast uncertainty" in out
+    from simulation.kpis import interval_split
+    split = interval_split(pd.read_parquet(tmp_path / "r" / "fcp" / "monthly"))
+    assert split.forecast_share.iloc[0] > 0.5
+
+
+def test_a_forecast_that_does_not_cover_the_run_is_refused(tmp_path):
+    res = calibrate_folder(DATA, tmp_path / "fc", fit="2016-01:2018-12", start="2019-01",
+                           check_reps=0, log=quiet, forecast_mode="median", forecast_paths=20)
+    from simulation.errors import InputError
+    with pytest.raises(InputError, match="the forecast covers 2019-01..2019-12"):
+        load_scenario(res.scenario_file, {"run": {"years": 2.0}})

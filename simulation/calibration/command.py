@@ -327,10 +327,36 @@ def _staff_lines(staff: dict[str, float], lf_total: float) -> list[str]:
 # ---------------------------------------------------------------------------------------
 # the command
 
+def write_forecast(data: Path, out_dir: Path, munis: list[str], region: Region, start: str,
+                   months: int, mode: str, n_paths: int, log=print) -> str:
+    """Forecast the municipalities' stock from the month before `start` (the caseload
+    forecast of ``tyosim forecast``), write its sample paths beside the scenario and return
+    the scenario's ``[inflow.forecast]`` section."""
+    from dataclasses import replace as dc_replace
+
+    from ..forecast.data import load_monthly
+    from ..forecast.forecaster import DEFAULT_SEED, forecast
+    from ..provenance import write_parquet_atomic
+    before = (pd.Period(start, freq="M") - 1).strftime("%Y-%m")
+    md = load_monthly(data)
+    md = dc_replace(md.until(before), unemployed=md.until(before).unemployed[munis])
+    log(f"forecasting {len(munis)} municipalities {start} + {months} months ({n_paths} paths) …")
+    run = forecast(md, region, months, n_paths=n_paths, seed=DEFAULT_SEED, workers=1)
+    write_parquet_atomic(out_dir / "forecast_paths.parquet", run.municipal_paths())
+    return "\n".join([
+        "[inflow.forecast]   # new registrations follow the caseload forecast (simulation/model/outlook.py)",
+        'paths_file = "forecast_paths.parquet"',
+        f'mode = "{mode}"                 # median: every replication the median path; paths: each its own',
+        f"source = {qstr(f'tyosim forecast on {data.name} up to {before}, {n_paths} reconciled sample paths, seed {DEFAULT_SEED}')}",
+        "",
+    ])
+
+
 def calibrate_folder(data: Path, out_dir: Path, municipalities: str | None = None,
                      region_file: Path | None = None, fit: str | None = None,
                      start: str | None = None, targets: Path = DEFAULT_TARGETS,
-                     check_reps: int = 4, log=print) -> Calibrated:
+                     check_reps: int = 4, log=print, forecast_mode: str | None = None,
+                     forecast_paths: int = 200, years: float = 1.0) -> Calibrated:
     """Fit and write the scenario folder (see the module docstring)."""
     df = read_monthly(data)
     given_region = load_region(region_file) if region_file is not None else None
@@ -379,6 +405,10 @@ def calibrate_folder(data: Path, out_dir: Path, municipalities: str | None = Non
     data_hash = hashlib.sha256(data.read_bytes()).hexdigest()
     name = out_dir.resolve().name
     scen = out_dir / "scenario.toml"
+    if forecast_mode is not None:
+        staff_lines = staff_lines + [write_forecast(data, out_dir, munis, region, start,
+                                                    max(1, math.ceil(12 * years)), forecast_mode,
+                                                    forecast_paths, log)]
     write_atomic(scen, render_scenario(outcome, settings, start, stock, name, data, data_hash,
                                        region_line, staff_lines, None))
     history = None
@@ -395,22 +425,16 @@ def calibrate_folder(data: Path, out_dir: Path, municipalities: str | None = Non
     return Calibrated(out_dir, scen, outcome, history)
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", required=True, type=Path, help="monthly CSV: month, municipality, unemployed[, labour_force]")
-    p.add_argument("--municipalities", help='comma-separated names (default: the default area\'s)')
-    p.add_argument("--region", type=Path, help="a region TOML file (hubs, staff) for the municipalities")
-    p.add_argument("--fit", help="fit window YYYY-MM:YYYY-MM (default: the 3 full years before the start)")
-    p.add_argument("--start", help="first simulated month YYYY-MM (default: the month after the data)")
-    p.add_argument("--targets", type=Path, default=DEFAULT_TARGETS, help="targets and assumptions TOML")
-    p.add_argument("--check-reps", type=int, default=4, help="replications of the history check (0: none)")
-    p.add_argument("--out", required=True, type=Path, help="folder for scenario.toml and its base files")
-
-
 def calibrate_command(args: argparse.Namespace) -> int:
     if not 0 <= args.check_reps <= 100:
         raise InputError("command line", "--check-reps", f"expected 0–100, got {args.check_reps}")
+    if not 2 <= args.forecast_paths <= 10_000:
+        raise InputError("command line", "--forecast-paths", f"expected 2–10000, got {args.forecast_paths}")
+    if not 0 < args.years <= 5:
+        raise InputError("command line", "--years", f"expected more than 0 and at most 5, got {args.years}")
     res = calibrate_folder(args.data, args.out, args.municipalities, args.region, args.fit, args.start,
-                           args.targets, args.check_reps)
+                           args.targets or DEFAULT_TARGETS, args.check_reps, forecast_mode=args.forecast,
+                           forecast_paths=args.forecast_paths, years=args.years)
     o = res.outcome
     print(f"in-sample MAPE: area {o.mape_in_area:.2f} %; hubs "
           + ", ".join(f"{h} {v:.2f}" for h, v in o.mape_in_hub.items()))
@@ -424,4 +448,4 @@ def calibrate_command(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["calibrate_folder", "calibrate_command", "add_arguments", "DEFAULT_REGION"]
+__all__ = ["calibrate_folder", "calibrate_command", "DEFAULT_REGION"]

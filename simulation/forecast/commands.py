@@ -170,6 +170,8 @@ def forecast_command(args: argparse.Namespace) -> int:
     run = forecast(data, region, args.horizon, _method(args), args.paths, args.seed, args.workers)
     out = Path(args.out)
     write_csv_atomic(run.table, out / "forecasts.csv")
+    from ..provenance import write_parquet_atomic
+    write_parquet_atomic(out / "paths.parquet", run.municipal_paths())
 
     rules, rules_note = _rules_for(getattr(args, "scenario", None))
     assumptions = CostAssumptions()

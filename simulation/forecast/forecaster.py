@@ -87,6 +87,20 @@ class ForecastRun:
     def paths_by_key(self) -> dict[tuple[str, str], np.ndarray]:
         return {(k.level, k.name): self.paths[i] for i, k in enumerate(self.keys)}
 
+    def municipal_paths(self) -> pd.DataFrame:
+        """The reconciled sample paths of the municipalities, long: ``municipality, month
+        (YYYY-MM), path, stock`` — the input of a scenario's ``[inflow.forecast]``."""
+        rows = []
+        labels = [str(m) for m in self.months]
+        for i, k in enumerate(self.keys):
+            if k.level != "municipality":
+                continue
+            p = self.paths[i]                       # (h, n_paths)
+            h, n = p.shape
+            rows.append(pd.DataFrame({"municipality": k.name, "month": np.repeat(labels, n),
+                                      "path": np.tile(np.arange(n), h), "stock": p.ravel()}))
+        return pd.concat(rows, ignore_index=True)
+
 
 def series_table(data: MonthlyData, hierarchy: Hierarchy) -> tuple[list[SeriesKey], pd.DataFrame]:
     """All series to forecast: the hierarchy's (aggregated) and the outside municipalities."""

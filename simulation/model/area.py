@@ -27,6 +27,7 @@ from ..streams import BLOCK, Buffered, endless, stream
 from .jobseeker import (DAYS_PER_MONTH, INITIAL, IN_PERSON, JOB_SEARCH, PROFILE, REMOTE,
                         SERVICE_POINT, SUPPLEMENTARY, Jobseeker, intensive_slot_is_job_search)
 from .office import AppointmentBook, Request, ServerPool
+from .outlook import registrations_for, target_stock
 from .services import ServiceDesk
 from .records import GROUPS, Records
 
@@ -610,6 +611,7 @@ class AreaModel:
         out: list[tuple[float, int, bool]] = []
         starts = self.cal.month_starts + [self.cal.days]
         index = list(inf.index_by_month.items())     # sorted by month
+        forecast = self._forecast_registrations() if inf.forecast is not None else None
         for mi in range(len(starts) - 1):
             a, b = starts[mi], starts[mi + 1]
             d = self.cal.to_date(a)
@@ -621,13 +623,24 @@ class AreaModel:
                 f *= index[k][1]
             frac = (b - a) / monthrange(d.year, d.month)[1]   # a horizon may end mid-month
             for m, name in enumerate(self.munis):
-                lam = inf.per_month_by_municipality[name] * f * frac
+                lam = (forecast[mi, m] * frac if forecast is not None
+                       else inf.per_month_by_municipality[name] * f * frac)
                 n = int(g.poisson(lam))
                 if n:
                     for t in g.uniform(a, b, n):
                         out.append((float(t), m, False))
         out.sort()
         return out
+
+    def _forecast_registrations(self) -> np.ndarray:
+        """New registrations (month × municipality) that make the expected stock follow the
+        forecast of `inflow.forecast` (`model.outlook`); the target is kept in the records."""
+        fc = self.sc.inflow.forecast
+        labels = list(self.cal.month_labels)
+        target = target_stock(fc.paths_file, self.munis, labels, fc.mode, self.rep)
+        start = np.array([self.sc.start_state.stock_by_municipality[m] for m in self.munis])
+        self.records.outlook_target = target
+        return registrations_for(target, start, labels, self.sc)
 
     def _arrivals(self, times: list[tuple[float, int, bool]]):
         """Registrations, in time order, as one process (SimPy's heap holds one at a time)."""

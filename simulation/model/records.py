@@ -43,6 +43,7 @@ class Records:
     service_shortfall: list[tuple] = field(default_factory=list)   # (day, service, places short)
     unheld: list[tuple] = field(default_factory=list)     # UNHELD_FIELDS
     overdue: list[tuple] = field(default_factory=list)    # OVERDUE_FIELDS
+    outlook_target: np.ndarray | None = None   # forecast stock followed (month × municipality)
     cancelled_meetings: int = 0
     hub_logs: list = field(default_factory=list)       # office.HubDayLog per hub
     events: int = 0
