@@ -32,34 +32,45 @@ Share = Field(ge=0.0, le=1.0)
 MEETING_TYPES = ("initial", "job_search", "supplementary")
 CHANNELS = ("in_person", "service_point", "remote", "phone")
 SHARE_SUM_TOLERANCE = 1e-6
+# Ranges that mean something for this area (a few thousand unemployed, tens of staff): far
+# above any real value, low enough that no input can make a run exhaust memory or time.
+MAX_FTE = 10_000.0                 # staff of one role or hub, person-years
+MAX_EXTENDS_DEPTH = 32             # files in one `extends` chain
+MAX_SEED = 2**63 - 1               # numpy SeedSequence entropy and Parquet int64 both hold it
+MAX_REPLICATIONS = 10_000
+MIN_YEARS = 1 / 12                 # one month: the tables are monthly
+MAX_JOBSEEKERS = 2_000_000         # start stock + expected registrations over the horizon
+MAX_COUNT = 1_000_000.0            # a municipality's monthly inflow or start stock, a service's places
+MAX_MONTHS = 600.0                 # durations in months (50 years)
+MAX_EUR = 1e12                     # any amount in euros
 
 
 class _Strict(BaseModel):
     # strict: a boolean is not a number and a string is not a number or a date
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class RunConfig(_Strict):
     start_date: date
-    years: float = Field(gt=0, le=30)
-    replications: int = Field(default=10, ge=1)
-    seed: int = Field(default=12345, ge=0)
+    years: float = Field(ge=MIN_YEARS, le=30)
+    replications: int = Field(default=10, ge=1, le=MAX_REPLICATIONS)
+    seed: int = Field(default=12345, ge=0, le=MAX_SEED)
 
 
 class StaffConfig(_Strict):
     allocation_rule: str = "proportional_to_unemployed_2019_mean"
-    customer_service_fte_total: float | None = Field(default=None, ge=0)
-    customer_service_fte_by_hub: dict[str, float] | None = None
-    specialists_fte: float | None = Field(default=None, ge=0)
-    administration_fte: float | None = Field(default=None, ge=0)
-    regional_services_fte: float | None = Field(default=None, ge=0)
+    customer_service_fte_total: float | None = Field(default=None, ge=0, le=MAX_FTE)
+    customer_service_fte_by_hub: dict[str, float] | None = None   # each 0..MAX_FTE, every hub
+    specialists_fte: float | None = Field(default=None, ge=0, le=MAX_FTE)
+    administration_fte: float | None = Field(default=None, ge=0, le=MAX_FTE)
+    regional_services_fte: float | None = Field(default=None, ge=0, le=MAX_FTE)
     working_hours_per_day: float = Field(gt=0, le=24)
     absence_share: float = Share
     # Absence by calendar month, as multipliers of absence_share that average 1 (annual leave
     # bunches in the summer). None: the same absence every month.
     absence_month_factors: list[float] | None = Field(default=None, min_length=12, max_length=12)
     customer_meeting_time_share: float = Share
-    cost_per_fte_eur: float = Field(ge=0)
+    cost_per_fte_eur: float = Field(ge=0, le=10_000_000)
 
 
 class BackupConfig(_Strict):
@@ -83,12 +94,12 @@ class OfficeConfig(_Strict):
 class MeetingsConfig(_Strict):
     duration_minutes: dict[str, dict[str, float]]
     duration_distribution: Literal["fixed", "lognormal", "exponential"] = "lognormal"
-    duration_cv: float = Field(default=0.3, ge=0)
+    duration_cv: float = Field(default=0.3, ge=0, le=10)
     channel_shares: dict[str, dict[str, float]]
     later_channel_shares: dict[str, float] | None = None
-    later_channel_shares_from_month: int = Field(default=3, ge=0)
+    later_channel_shares_from_month: int = Field(default=3, ge=0, le=600)
     service_point_visit_weekdays: list[int] = Field(default_factory=lambda: [1])
-    booking_window_working_days: int = Field(default=5, ge=0)
+    booking_window_working_days: int = Field(default=5, ge=0, le=250)
     supplementary_purchased_share: float = Share
     supplementary_needs_share: float = Share
     # when supplementary interviews are by need (from 2026), how many a jobseeker who needs
@@ -122,7 +133,7 @@ class InflowForecastConfig(_Strict):
 class InflowConfig(_Strict):
     per_month_by_municipality: dict[str, float]
     seasonal_factors: list[float] = Field(min_length=12, max_length=12)
-    scale: float = Field(default=1.0, ge=0)
+    scale: float = Field(default=1.0, ge=0, le=100)   # the volume is bounded too (MAX_JOBSEEKERS)
     trend_per_year: float = Field(default=0.0, gt=-1, le=10)
     # an outlook as a monthly index: each month's inflow × the value of the latest listed
     # month at or before it ("YYYY-MM" = factor); months before the first listed: 1
@@ -131,7 +142,7 @@ class InflowConfig(_Strict):
     forecast: InflowForecastConfig | None = None
     layoff_share: float = Share
     reentry_probability: float = Share
-    reentry_mean_months: float = Field(gt=0)
+    reentry_mean_months: float = Field(gt=0, le=MAX_MONTHS)
 
     @field_validator("index_by_month")
     @classmethod
@@ -146,10 +157,10 @@ class InflowConfig(_Strict):
 
 class ExitsConfig(_Strict):
     short_group_share: float = Share
-    short_group_mean_months: float = Field(gt=0)
-    long_group_mean_months: float = Field(gt=0)
+    short_group_mean_months: float = Field(gt=0, le=MAX_MONTHS)
+    long_group_mean_months: float = Field(gt=0, le=MAX_MONTHS)
     seasonal_factors: list[float] = Field(min_length=12, max_length=12)
-    layoff_mean_months: float = Field(gt=0)
+    layoff_mean_months: float = Field(gt=0, le=MAX_MONTHS)
     employment_share_short_group: float = Share
     employment_share_long_group: float = Share
     employment_share_layoff: float = Share
@@ -158,7 +169,7 @@ class ExitsConfig(_Strict):
     # apart: those hazards already hold the exits that services brought about. A scenario that
     # models services explicitly sets it below 1 (calibration/net_of_services.py) so that
     # those exits are not counted twice.
-    hazard_multiplier: float = Field(default=1.0, gt=0)
+    hazard_multiplier: float = Field(default=1.0, gt=0, le=100)
 
 
 BENEFIT_TYPES = ("earnings_related", "basic_allowance", "labour_market_subsidy")
@@ -193,18 +204,18 @@ class ServiceConfig(_Strict):
     label_fi: str = ""
     kind: str = ""                                   # grouping, e.g. "wage_subsidy"
     referral_probability: float = Share              # at a job-search interview of an eligible jobseeker
-    eligible_from_months: float = Field(default=0.0, ge=0)
+    eligible_from_months: float = Field(default=0.0, ge=0, le=MAX_MONTHS)
     eligible_groups: list[Literal["layoff", "short", "long"]] = Field(default_factory=lambda: ["short", "long"])
-    duration_mean_months: float = Field(gt=0)
-    duration_max_months: float | None = Field(default=None, gt=0)
-    places: float | None = Field(default=None, ge=0)
-    budget_eur_per_year: float | None = Field(default=None, ge=0)
+    duration_mean_months: float = Field(gt=0, le=MAX_MONTHS)
+    duration_max_months: float | None = Field(default=None, gt=0, le=MAX_MONTHS)
+    places: float | None = Field(default=None, ge=0, le=MAX_COUNT)
+    budget_eur_per_year: float | None = Field(default=None, ge=0, le=MAX_EUR)
     target_share_of_broad_unemployment: float | None = Field(default=None, ge=0, le=1)
-    unit_cost_eur_per_month: float = Field(ge=0)
-    lock_in_exit_multiplier: float = Field(ge=0)     # exit hazard multiplier while in the service
+    unit_cost_eur_per_month: float = Field(ge=0, le=1_000_000)
+    lock_in_exit_multiplier: float = Field(ge=0, le=100)     # exit hazard multiplier while in the service
     employment_at_end_share: float = Share            # leave straight to work when the service ends
-    post_exit_multiplier: float = Field(default=1.0, ge=0)
-    post_effect_months: float = Field(default=0.0, ge=0)
+    post_exit_multiplier: float = Field(default=1.0, ge=0, le=100)
+    post_effect_months: float = Field(default=0.0, ge=0, le=MAX_MONTHS)
     benefit_paid_during: bool = True                  # unemployment benefit continues during the service
     # Who pays the service (DOMAIN.md §5, "What is not the employment area's money"): the
     # budget's cost lines and the frame gap count only "area"; the others are memo lines.
@@ -227,7 +238,7 @@ class StartStateConfig(_Strict):
 class Scenario(_Strict):
     """A validated, resolved scenario. Build it with `load_scenario`."""
 
-    name: str
+    name: str = Field(min_length=1, max_length=200)   # a label; its folder is `experiment.folder_key`
     description: str = ""
     region: str = DEFAULT_REGION
     run: RunConfig
@@ -274,6 +285,43 @@ class Scenario(_Strict):
         if name:
             data["name"] = name
         return _validate(data, {}, self.source_file or "<scenario>", self.extends_chain)
+
+    def with_staff(self, hub: str, add_fte: float | None = None, fte: float | None = None,
+                   name: str | None = None) -> "Scenario":
+        """A new scenario with one hub's customer-service staff changed, the others kept.
+
+        Every hub's figure is written out (`staff_by_hub`, whether the scenario gives them
+        or splits a total by its rule), so the others stay as they were; only `hub` changes.
+
+        Parameters
+        ----------
+        hub : a hub of the scenario's region (e.g. ``"Laukaa"``).
+        add_fte : FTE to add (negative to remove); or
+        fte : the hub's new FTE.
+        name : the new scenario's name (default e.g. ``"baseline_Laukaa+2fte"``, so it can
+            run in a batch beside the original).
+
+        Raises
+        ------
+        InputError : an unknown hub (with the nearest name), neither or both of
+            `add_fte` and `fte`, or a negative result.
+        """
+        file, key = self.source_file or "<scenario>", f"staff.customer_service_fte_by_hub.{hub}"
+        if (add_fte is None) == (fte is None):
+            raise InputError(file, key, "give exactly one of add_fte (a change) and fte (the new figure)")
+        staff = self.staff_by_hub()
+        if hub not in staff:
+            hint = difflib.get_close_matches(hub, sorted(staff), n=1)
+            raise InputError(file, key, "unknown hub" + (f"; did you mean {hint[0]!r}?" if hint else "")
+                             + f" (hubs: {', '.join(staff)})")
+        new = staff[hub] + float(add_fte) if add_fte is not None else float(fte)
+        if new < 0:
+            raise InputError(file, key, f"staff cannot be negative (got {new:g})")
+        staff[hub] = new
+        if name is None:
+            name = (f"{self.name}_{hub}{float(add_fte):+g}fte" if add_fte is not None
+                    else f"{self.name}_{hub}_{new:g}fte")
+        return self.with_overrides({"staff": {"customer_service_fte_by_hub": staff}}, name=name)
 
 
 # ---------------------------------------------------------------------------------------
