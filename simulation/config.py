@@ -371,6 +371,9 @@ def _load_raw(path: Path, chain: tuple[str, ...]) -> tuple[dict, dict, tuple[str
     if str(path) in chain:
         cycle = " -> ".join(Path(c).name for c in (*chain, str(path)))
         raise InputError(str(path), "extends", f"cycle of extends: {cycle}")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise InputError(str(path), "extends",
+                         f"extends chain deeper than {MAX_EXTENDS_DEPTH} files (from {Path(chain[0]).name})")
     raw = _read_toml(path)
     chain = (*chain, str(path))
     parent = raw.pop("extends", None)
@@ -508,10 +511,13 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
         if missing:
             fail(key, f"missing {what}(s): {', '.join(missing)}")
 
-    check_names(sc.staff.customer_service_fte_by_hub, "staff.customer_service_fte_by_hub", hubs, "hub")
+    if sc.staff.customer_service_fte_by_hub is not None:   # every hub needs its staff figure
+        check_complete(sc.staff.customer_service_fte_by_hub, "staff.customer_service_fte_by_hub", hubs, "hub")
     for h, v in (sc.staff.customer_service_fte_by_hub or {}).items():
         if v < 0:
             fail(f"staff.customer_service_fte_by_hub.{h}", f"staff cannot be negative (got {v})")
+        if v > MAX_FTE:
+            fail(f"staff.customer_service_fte_by_hub.{h}", f"at most {MAX_FTE:g} FTE (got {v})")
     try:
         sc.staff_by_hub()
     except InputError as e:
@@ -528,6 +534,18 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
         for m, v in mapping.items():
             if v < 0:
                 fail(f"{key}.{m}", f"cannot be negative (got {v})")
+            if v > MAX_COUNT:
+                fail(f"{key}.{m}", f"at most {MAX_COUNT:g} (got {v})")
+    # the volume a run must hold in memory: start stock + expected registrations
+    peak = max([1.0, *sc.inflow.index_by_month.values()])
+    growth = (1 + sc.inflow.trend_per_year) ** sc.run.years if sc.inflow.trend_per_year > 0 else 1.0
+    persons = (sum(sc.start_state.stock_by_municipality.values())
+               + sum(sc.inflow.per_month_by_municipality.values()) * sc.inflow.scale * peak * growth
+               * 12 * sc.run.years)
+    if persons > MAX_JOBSEEKERS:
+        fail("inflow.scale", f"start stock + inflow × scale over {sc.run.years:g} years ≈ {persons:,.0f} "
+                             f"jobseekers, more than the {MAX_JOBSEEKERS:,} one run can hold; "
+                             "lower inflow.scale, the inflow or run.years")
     for key, factors in (("inflow.seasonal_factors", sc.inflow.seasonal_factors),
                          ("exits.seasonal_factors", sc.exits.seasonal_factors)):
         if any(f < 0 for f in factors):
@@ -552,8 +570,8 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
     for mt, by_ch in m.duration_minutes.items():
         check_names(by_ch, f"meetings.duration_minutes.{mt}", set(CHANNELS), "channel")
         for ch, v in by_ch.items():
-            if v <= 0:
-                fail(f"meetings.duration_minutes.{mt}.{ch}", f"must be positive (got {v})")
+            if not 0 < v <= 480:
+                fail(f"meetings.duration_minutes.{mt}.{ch}", f"must be 0–480 minutes (got {v})")
     shares = {f"meetings.channel_shares.{k}": v for k, v in m.channel_shares.items()}
     if m.later_channel_shares is not None:
         shares["meetings.later_channel_shares"] = m.later_channel_shares
@@ -586,9 +604,21 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
         if sc.budget.benefit_compensation is not None:
             check_complete(sc.budget.benefit_compensation.eur_per_year_by_municipality,
                            "budget.benefit_compensation.eur_per_year_by_municipality", munis, "municipality")
-    for name in (sc.start_state.service_participants or {}):
+    for name, n in (sc.start_state.service_participants or {}).items():
+        key = f"start_state.service_participants.{name}"
         if name not in sc.services:
-            fail(f"start_state.service_participants.{name}", "service not defined under [services]")
+            fail(key, "service not defined under [services]")
+        if not 0 <= n <= MAX_COUNT:
+            fail(key, f"must be 0–{MAX_COUNT:g} (got {n})")
+        places = sc.services[name].places
+        if places is not None and n > places:
+            fail(key, f"{n:g} participants at the start, but the service has {places:g} places")
+    targets = {n: s.target_share_of_broad_unemployment for n, s in sc.services.items()
+               if s.target_share_of_broad_unemployment is not None}
+    if sum(targets.values()) > 1 + SHARE_SUM_TOLERANCE:
+        fail(f"services.{max(targets, key=targets.get)}.target_share_of_broad_unemployment",
+             f"target shares of broad unemployment sum to {sum(targets.values()):.4g} over the services "
+             f"({', '.join(targets)}); they can sum to at most 1")
     for name in sc.service_order:
         if name not in sc.services:
             hint = difflib.get_close_matches(name, list(sc.services), n=1)
