@@ -43,6 +43,7 @@ MAX_JOBSEEKERS = 2_000_000         # start stock + expected registrations over t
 MAX_COUNT = 1_000_000.0            # a municipality's monthly inflow or start stock, a service's places
 MAX_MONTHS = 600.0                 # durations in months (50 years)
 MAX_EUR = 1e12                     # any amount in euros
+START_OVER_PLACES = 2.0            # start participants at most this × a service's places
 
 
 class _Strict(BaseModel):
@@ -610,9 +611,12 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
             fail(key, "service not defined under [services]")
         if not 0 <= n <= MAX_COUNT:
             fail(key, f"must be 0–{MAX_COUNT:g} (got {n})")
+        # places may be cut from the start level (baseline: 110 -> 90), and the excess then
+        # finishes its spells; a start above twice the places is no cut but a wrong figure
         places = sc.services[name].places
-        if places is not None and n > places:
-            fail(key, f"{n:g} participants at the start, but the service has {places:g} places")
+        if places is not None and n > START_OVER_PLACES * places:
+            fail(key, f"{n:g} participants at the start, more than {START_OVER_PLACES:g} × the "
+                      f"service's {places:g} places")
     targets = {n: s.target_share_of_broad_unemployment for n, s in sc.services.items()
                if s.target_share_of_broad_unemployment is not None}
     if sum(targets.values()) > 1 + SHARE_SUM_TOLERANCE:
