@@ -512,13 +512,14 @@ def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
         if missing:
             fail(key, f"missing {what}(s): {', '.join(missing)}")
 
-    if sc.staff.customer_service_fte_by_hub is not None:   # every hub needs its staff figure
-        check_complete(sc.staff.customer_service_fte_by_hub, "staff.customer_service_fte_by_hub", hubs, "hub")
+    check_names(sc.staff.customer_service_fte_by_hub, "staff.customer_service_fte_by_hub", hubs, "hub")
     for h, v in (sc.staff.customer_service_fte_by_hub or {}).items():
         if v < 0:
             fail(f"staff.customer_service_fte_by_hub.{h}", f"staff cannot be negative (got {v})")
         if v > MAX_FTE:
             fail(f"staff.customer_service_fte_by_hub.{h}", f"at most {MAX_FTE:g} FTE (got {v})")
+    if sc.staff.customer_service_fte_by_hub is not None:   # every hub needs its staff figure
+        check_complete(sc.staff.customer_service_fte_by_hub, "staff.customer_service_fte_by_hub", hubs, "hub")
     try:
         sc.staff_by_hub()
     except InputError as e:

@@ -83,6 +83,27 @@ class RulesInForce(BaseModel):
 _FIELDS = RulesInForce.model_fields
 _OPTIONAL = {n for n, f in _FIELDS.items() if not f.is_required()}
 
+#: The range a rule's number can mean (inclusive), checked for the packaged rules and for
+#: every scenario override: a deadline of -5 or 100,000 working days is no law.
+RANGES: dict[str, tuple[float, float]] = {
+    "initial_interview_deadline_working_days": (1, 250),
+    "intensive_interview_interval_days": (0, 366),      # 0: none
+    "intensive_period_months": (0, 60),
+    "intensive_repeat_every_months": (0, 120),          # 0: none
+    "intensive_repeat_interviews": (0, 50),
+    "regular_interview_interval_months": (1, 60),
+    "supplementary_interviews_per_intensive_period": (0, 50),
+    "job_applications_per_month": (0, 100),
+    "layoff_obligation_start_months": (0, 60),
+    "basic_allowance_eur_per_day": (0, 1000),
+    "paid_days_per_week": (1, 7),
+    "earnings_related_max_days": (1, 3650),
+    "earnings_related_max_days_short_history": (1, 3650),
+    "work_condition_months": (0, 120),
+}
+#: Day numbers inside step schedules (paid day or benefit day).
+STEP_DAY_RANGE = (0, 10_000)
+
 
 @dataclass(frozen=True)
 class Period:
@@ -184,11 +205,18 @@ def _parse_period(raw: Mapping[str, Any], name: str, where: str, file: str, over
         value = TypeAdapter(_FIELDS[name].annotation).validate_python(raw["value"])
     except ValidationError as e:
         raise InputError(file, f"{where}.value", e.errors()[0]["msg"]) from None
+    if name in RANGES:
+        lo, hi = RANGES[name]
+        if not (isinstance(value, (int, float)) and lo <= value <= hi):  # also rejects inf and nan
+            raise InputError(file, f"{where}.value", f"must be {lo:g}–{hi:g} (got {value!r})")
     if name in ("municipal_share_schedule", "municipal_share_schedule_daily_allowance",
                 "earnings_related_stepdowns"):
-        for i, (_, s) in enumerate(value):
+        for i, (d, s) in enumerate(value):
             if not 0.0 <= s <= 1.0:
                 raise InputError(file, f"{where}.value[{i}]", f"share {s} outside 0–1")
+            if not STEP_DAY_RANGE[0] <= d <= STEP_DAY_RANGE[1]:
+                raise InputError(file, f"{where}.value[{i}]",
+                                 f"day {d} outside {STEP_DAY_RANGE[0]}–{STEP_DAY_RANGE[1]}")
         days = [d for d, _ in value]
         if any(b <= a for a, b in zip(days, days[1:])):
             raise InputError(file, f"{where}.value", f"steps must be in increasing day order, got {days}")
