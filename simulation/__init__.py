@@ -7,11 +7,36 @@ The package is organised one concept per module: `config` (scenario files), `rul
 Importing the package has no side effects.
 """
 
-from .api import Forecast, Results, backtest, compare, forecast_caseload, load_scenario, run, run_batch
+# the submodule `compare` is loaded first, so that the name `simulation.compare` below stays the
+# API function (a submodule loaded later would overwrite the package attribute with itself)
+from . import compare as _compare_module  # noqa: F401
+from .api import (
+    BatchResults,
+    Forecast,
+    Results,
+    backtest,
+    compare,
+    default_workers,
+    forecast_caseload,
+    load_batch,
+    load_scenario,
+    mean_ci,
+    paired_by,
+    run,
+    run_batch,
+    summarise,
+    unit_kpis,
+    with_staff,
+    yearly_by_municipality,
+    yearly_kpis,
+)
+from .compare import paired_differences
 from .config import Scenario
 from .errors import InputError
 
 __version__ = "0.1.0"
 
-__all__ = ["Scenario", "InputError", "Forecast", "Results", "backtest", "compare", "forecast_caseload",
-           "load_scenario", "run", "run_batch", "__version__"]
+__all__ = ["Scenario", "InputError", "BatchResults", "Forecast", "Results", "backtest", "compare",
+           "default_workers", "forecast_caseload", "load_batch", "load_scenario", "mean_ci", "paired_by",
+           "paired_differences", "run", "run_batch", "summarise", "unit_kpis", "with_staff",
+           "yearly_by_municipality", "yearly_kpis", "__version__"]
