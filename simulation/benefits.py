@@ -178,15 +178,15 @@ class BenefitResult:
         order of the names given): ``month, municipality, paid_days, paid_days_in_services,
         counted_days, benefit_cost_eur, benefit_cost_municipal_eur`` and
         ``benefit_cost_<type>_eur`` for each of `LEDGER_TYPES`.
-    paid : PaidDays
-        The day-level entries behind the table (see `ledger_frame`).
+    paid : PaidDays or None
+        The day-level entries behind the table (see `ledger_frame`), with ``keep_days``.
     rules_used : dict
         Each benefit rule's periods in force during the run (value, source, to_verify),
         so a report can show which municipal-share schedule was used.
     """
 
     monthly: pd.DataFrame
-    paid: PaidDays
+    paid: PaidDays | None
     rules_used: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def by_year(self) -> pd.DataFrame:
@@ -595,9 +595,15 @@ def benefit_rules_used(rules: Rules, cal: SimCalendar) -> dict[str, list[dict[st
     return out
 
 
+CHUNK_SPELLS = 20_000
+"""Spells costed at a time by `benefit_costs` (whole persons per chunk): the day-level arrays
+of one chunk are what a replication's costing holds in memory, however long the run."""
+
+
 def benefit_costs(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
                   rules: Rules | None = None,
-                  municipalities: Sequence[str] | None = None) -> BenefitResult:
+                  municipalities: Sequence[str] | None = None,
+                  keep_days: bool = False, chunk_spells: int = CHUNK_SPELLS) -> BenefitResult:
     """Benefit cost and municipal share per month × municipality for one replication.
 
     Parameters
@@ -611,6 +617,11 @@ def benefit_costs(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
         Default ``scenario.rules_obj()``.
     municipalities : sequence of str, optional
         Names by municipality index; default ``scenario.region_obj().municipality_names``.
+    keep_days : bool
+        Keep the day-level entries (``BenefitResult.paid``). Without it the spells are costed
+        in chunks of whole persons (`chunk_spells` spells), so memory stays bounded by a
+        chunk's paid days, not the run's; the table is the same (a person's count never
+        crosses persons).
 
     Returns
     -------
@@ -620,9 +631,36 @@ def benefit_costs(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
         rules = scenario.rules_obj()
     if municipalities is None:
         municipalities = list(scenario.region_obj().municipality_names)
-    paid = paid_days(spells, services, scenario, cal, rules)
-    return BenefitResult(monthly_benefit_table(paid, cal, municipalities), paid,
-                         benefit_rules_used(rules, cal))
+    used = benefit_rules_used(rules, cal)
+    sp = _as_array(spells, SPELL_FIELDS)
+    sv = _as_array(services, SERVICE_FIELDS)
+    if keep_days or len(sp) <= chunk_spells:
+        paid = paid_days(sp, sv, scenario, cal, rules)
+        return BenefitResult(monthly_benefit_table(paid, cal, municipalities),
+                             paid if keep_days else None, used)
+    person = sp[:, _S["person"]]
+    order = np.argsort(person, kind="stable")
+    sp, person = sp[order], person[order]
+    sv = sv[np.argsort(sv[:, _V["person"]], kind="stable")] if len(sv) else sv
+    sv_person = sv[:, _V["person"]] if len(sv) else np.zeros(0)
+    table: pd.DataFrame | None = None
+    a = 0
+    while a < len(sp):
+        b = min(a + chunk_spells, len(sp))
+        if b < len(sp):                      # end the chunk at a person boundary
+            b = int(np.searchsorted(person, person[b - 1], side="right"))
+        lo_p, hi_p = person[a], person[b - 1]
+        s0, s1 = np.searchsorted(sv_person, lo_p, "left"), np.searchsorted(sv_person, hi_p, "right")
+        part = monthly_benefit_table(paid_days(sp[a:b], sv[s0:s1], scenario, cal, rules), cal,
+                                     municipalities)
+        if table is None:
+            table = part
+        else:
+            num = table.columns[2:]
+            table[num] = table[num].to_numpy() + part[num].to_numpy()
+        a = b
+    assert table is not None
+    return BenefitResult(table, None, used)
 
 
 def ledger_frame(paid: PaidDays, cal: SimCalendar) -> pd.DataFrame:

@@ -537,3 +537,22 @@ def test_no_municipal_share_on_lay_off_days(rules):
     sp = [spell(4, -10.0, math.inf, BASIC, 600, group=0)]
     led = person_ledger(sp, [], scenario(), CAL, rules, person=4)
     assert len(led) > 0 and led["municipal_eur"].sum() == 0.0 and not led["counted"].any()
+
+
+def test_costing_in_chunks_of_persons_gives_the_same_table(real_scenario):
+    """Chunked costing (bounded memory) equals costing everything at once, cell by cell,
+    also when a person's spells (a continued count) fall at a chunk's edge."""
+    sc = real_scenario
+    cal = SimCalendar.for_years(sc.run.start_date, sc.run.years)
+    spells, services = _random_records(np.random.default_rng(11), cal, n=600)
+    spells = [(*s, 0) for s in spells]
+    # returns of the same people, continuing their count
+    for p in range(0, 600, 7):
+        s = spells[p]
+        if math.isfinite(s[4]) and s[4] < cal.days - 30:
+            spells.append((s[0], s[1], 1, s[4] + 10, math.inf, -1, True, s[7], 0, 1))
+    whole = benefit_costs(spells, services, sc, cal, keep_days=True).monthly
+    for chunk in (37, 250):
+        part = benefit_costs(spells, services, sc, cal, chunk_spells=chunk).monthly
+        num = whole.columns[2:]
+        np.testing.assert_allclose(part[num].to_numpy(float), whole[num].to_numpy(float), atol=1e-6)
