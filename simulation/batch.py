@@ -23,10 +23,15 @@ which order it ran.
 
 **Resume and safety.** A task's tables are written atomically as soon as it returns; a
 replication counts as done only when every table is on disk. Started again, a batch
-computes only what is missing (stale ``.tmp`` files of a killed run are removed first).
+computes only what is missing (stale ``.tmp`` files of a killed run are removed first,
+inside the batch folder only; a truncated replication file is recomputed with a note).
 A replication that raises is reported with scenario, replication, seed and traceback;
-the others are kept, and a re-run retries it. Do not run two batches into the same
-folder at the same time.
+the others are kept, and a re-run retries it. A batch locks its folder and every
+scenario folder while it writes (`experiment.folder_lock`): a second batch or run on
+the same folder stops with one line (exit 2). Scenario folders are
+`experiment.folder_key(name)` — a name never chooses a path. Pool workers die with the
+batch process (`experiment.worker_init`); ``--workers`` is capped by the number of tasks
+and the CPUs.
 
 **Precision mode** (``reps="auto"``): replications are added in rounds until the 95 %
 confidence interval of every headline KPI (per scenario and year) is within
@@ -44,6 +49,7 @@ import sys
 import time
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -53,10 +59,10 @@ from typing import Any, Protocol
 import pandas as pd
 
 from . import experiment
-from .config import Scenario, load_scenario
+from .config import MAX_REPLICATIONS, MAX_SEED, Scenario, load_scenario
 from .dask_runner import local_fingerprint
 from .errors import InputError
-from .provenance import git_commit, now_iso, versions, write_json_atomic, write_parquet_atomic
+from .provenance import git_commit, now_iso, versions, write_json_atomic
 from .streams import replication_seed
 
 BATCH_FILE = "batch.json"
@@ -159,7 +165,7 @@ class PoolExecutor:
 
     def run(self, tasks: Sequence[Task]) -> Iterator[TaskResult]:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            self._pool = experiment.process_pool(self.workers)
         futs = {self._pool.submit(run_task, t.scenario, t.replication): t for t in tasks}
         try:
             for f in as_completed(futs):
@@ -197,13 +203,9 @@ def make_executor(workers: int = 1, scheduler: str | None = None, dask: bool = F
 # storage per scenario
 
 def remove_stale_tmp(folder: Path) -> int:
-    """Delete temporary files a killed run left behind (``.*.tmp``); returns how many."""
-    n = 0
-    if folder.is_dir():
-        for p in folder.rglob(".*.tmp"):
-            p.unlink(missing_ok=True)
-            n += 1
-    return n
+    """Delete temporary files a killed run left behind (``.*.tmp``) in a scenario folder
+    and its table folders only; returns how many (see `experiment.remove_stale_tmp`)."""
+    return experiment.remove_stale_tmp(folder)
 
 
 class ScenarioStore:
@@ -211,10 +213,13 @@ class ScenarioStore:
 
     def __init__(self, scenario: Scenario, out: Path, extra: dict[str, Any]) -> None:
         self.scenario = scenario
-        self.folder = Path(out) / scenario.name
+        self.folder = experiment.scenario_folder(Path(out), scenario)
+        self.hash = experiment.scenario_hash(scenario)
         old = experiment.check_folder(self.folder, scenario)  # refuses another scenario's folder
+        self.is_new = old is None
         remove_stale_tmp(self.folder)
-        self.done: set[int] = experiment.done_replications(self.folder) if self.folder.exists() else set()
+        self.done: set[int] = (experiment.done_replications(self.folder, self.hash, repair=True)
+                               if self.folder.exists() else set())
         self.already = set(self.done)
         self.compute_s = float(old.get("wall_time_s", 0.0)) if old else 0.0
         self.failed: dict[int, str] = {}
@@ -231,7 +236,7 @@ class ScenarioStore:
             self.write_manifest()
             return fail
         for name, df in res.tables.items():
-            write_parquet_atomic(experiment.rep_file(self.folder, name, res.replication), df)
+            experiment.write_rep(self.folder, name, res.replication, df, self.hash)
         self.done.add(res.replication)
         self.failed.pop(res.replication, None)
         self.write_manifest()
@@ -307,6 +312,8 @@ def prepare_scenarios(paths: Sequence[str | Path], years: float | None = None,
     if seed is None:
         root, source = loaded[0].run.seed, f"run.seed of the first scenario ({paths[0]})"
     else:
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+            raise InputError("command line", "--seed", f"must be a whole number 0–{MAX_SEED}, got {seed!r}")
         root, source = int(seed), "--seed"
     info = SeedInfo(root, source)
     out: list[Scenario] = []
@@ -340,7 +347,8 @@ def _batch_manifest(scenarios: Sequence[Scenario], stores: dict[str, ScenarioSto
         "tool": "tyosim",
         "kind": "batch",
         "status": status,
-        "scenarios": [{"name": sc.name, "file": sc.source_file, "folder": sc.name} for sc in scenarios],
+        "scenarios": [{"name": sc.name, "file": sc.source_file, "folder": experiment.folder_key(sc.name)}
+                      for sc in scenarios],
         "replications_requested": reps,
         "replications_done": {n: sorted(s.done) for n, s in stores.items()},
         **seed.as_dict(),
@@ -453,8 +461,13 @@ def run_batch(scenarios: Sequence[Scenario], reps: int | str, out: str | Path, *
         raise InputError("command line", "batch", "no scenario given")
     _check_batch(scenarios)
     auto = reps == "auto"
-    if not auto and (not isinstance(reps, int) or reps < 1):
-        raise InputError("command line", "--reps", f"expected a whole number ≥ 1 or 'auto', got {reps!r}")
+    if not auto and (isinstance(reps, bool) or not isinstance(reps, int) or not 1 <= reps <= MAX_REPLICATIONS):
+        raise InputError("command line", "--reps",
+                         f"expected a whole number 1–{MAX_REPLICATIONS} or 'auto', got {reps!r}")
+    if max_reps > MAX_REPLICATIONS:
+        raise InputError("command line", "--max-reps", f"at most {MAX_REPLICATIONS}, got {max_reps}")
+    n_tasks = len(scenarios) * (max_reps if auto else int(reps))
+    workers = max(1, min(int(workers), n_tasks, max(2, os.cpu_count() or 1)))  # no idle processes
     if auto:
         precision = 0.05 if precision is None else precision
         if not precision > 0:
@@ -463,14 +476,30 @@ def run_batch(scenarios: Sequence[Scenario], reps: int | str, out: str | Path, *
             raise InputError("command line", "--min-reps",
                              f"need 2 ≤ min-reps ≤ max-reps (got {min_reps}, {max_reps})")
     seed_info = seed_info or SeedInfo(scenarios[0].run.seed, "run.seed of the scenarios")
-    out = Path(out)
+    out = experiment.ensure_folder(Path(out))
+    with ExitStack() as locks:
+        locks.enter_context(experiment.folder_lock(out))
+        for sc in scenarios:
+            locks.enter_context(experiment.folder_lock(experiment.scenario_folder(out, sc)))
+        return _run_batch_locked(scenarios, reps, out, auto, workers, scheduler, dask, executor, progress,
+                                 precision, min_reps, max_reps, seed_info, years)
+
+
+def _run_batch_locked(scenarios: list[Scenario], reps: int | str, out: Path, auto: bool, workers: int,
+                      scheduler: str | None, dask: bool, executor: Executor | None, progress: bool | None,
+                      precision: float | None, min_reps: int, max_reps: int, seed_info: SeedInfo,
+                      years: float | None) -> BatchResult:
     for p in out.glob(f".{BATCH_FILE}.*.tmp"):  # left by a killed run
-        p.unlink(missing_ok=True)
+        if p.is_file() and not p.is_symlink():
+            p.unlink(missing_ok=True)
     t0 = time.perf_counter()
     batch_extra: dict[str, Any] = {"batch": {
         "file": f"../{BATCH_FILE}", **seed_info.as_dict(), "scenarios": [sc.name for sc in scenarios],
         "wall_time_s": "sum of this scenario's replication run times (batch tasks interleave)"}}
     stores = {sc.name: ScenarioStore(sc, out, dict(batch_extra)) for sc in scenarios}
+    for s in stores.values():   # the manifest first: a killed batch leaves files it can vouch for
+        if s.is_new:
+            s.write_manifest()
     already = sum(len(s.already) for s in stores.values())
     own_executor = executor is None
     ex = executor if executor is not None else make_executor(workers, scheduler, dask)
@@ -554,8 +583,8 @@ def _parse_reps(value: str | None) -> int | str | None:
         v = int(value)
     except ValueError:
         raise InputError("command line", "--reps", f"expected a whole number or 'auto', got {value!r}") from None
-    if v < 1:
-        raise InputError("command line", "--reps", f"must be at least 1, got {v}")
+    if not 1 <= v <= MAX_REPLICATIONS:
+        raise InputError("command line", "--reps", f"must be 1–{MAX_REPLICATIONS}, got {v}")
     return v
 
 
@@ -601,6 +630,7 @@ def batch_command(args: argparse.Namespace) -> int:
         print(f.message, file=sys.stderr)
     if len(res.scenarios) > 1 and not res.failed:
         print(f"compare: tyosim compare {res.out} --baseline {res.scenarios[0].name}")
+    sys.stdout.flush()   # a closed pipe (`| head`) raises here, where `cli.main` catches it
     return 1 if res.failed else 0
 
 
