@@ -53,6 +53,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -484,12 +485,21 @@ def _eur(x: float) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
 
 
-def format_budget(bud: Budget, fmt: str = "table") -> str:
-    """The budget as a text table, a long CSV or JSON."""
+def format_budget(bud: Budget, fmt: str = "table", lang: str = "en", excel: bool = False) -> str:
+    """The budget as a text table, a long CSV or JSON.
+
+    `lang` ("fi" or "en") is the language of the table and of the Excel CSV; JSON and the
+    plain CSV are machine tables and keep the identifiers. With `excel` (``--format csv
+    --excel``) the CSV is for people: words in `lang`, semicolons, decimal commas, a UTF-8
+    byte-order mark (`report.csv_excel`). Intervals of the municipal benefit share are
+    t-intervals with the lower end clipped at zero (a share cannot be negative).
+    """
     if fmt == "json":
         return json.dumps(_clean(bud.to_dict()), ensure_ascii=False, indent=2, default=_json_default)
     if fmt == "csv":
-        return _budget_csv(bud)
+        return _budget_people_csv(bud, lang) if excel else _budget_csv(bud)
+    if lang == "fi":
+        return _budget_table_fi(bud)
     sc, t = bud.scenario, bud.table
     years = [int(y) for y in t.year]
     w = 14
@@ -538,7 +548,7 @@ def format_budget(bud: Budget, fmt: str = "table") -> str:
                  f"{'benefit, municipal gross (sim.)':>34}{'compensation':>14}{'net (sim.)':>14}")
     for _, r in m.iterrows():
         if bud.benefit_available and pd.notna(r.get("benefit_municipal_eur", np.nan)):
-            ben = f"{_eur(r.benefit_municipal_eur)} [{_eur(r.benefit_municipal_eur_ci95_lo)}–" \
+            ben = f"{_eur(r.benefit_municipal_eur)} [{_eur(_clip0(r.benefit_municipal_eur_ci95_lo))}–" \
                   f"{_eur(r.benefit_municipal_eur_ci95_hi)}]"
         else:
             ben = NOT_AVAILABLE
@@ -547,9 +557,193 @@ def format_budget(bud: Budget, fmt: str = "table") -> str:
         net = _eur(net) if bud.benefit_available and pd.notna(net) else NOT_AVAILABLE
         lines.append(f"  {r.municipality:<14}{100 * r.share:>9.2f}{_eur(r.cost_share_eur):>14}"
                      f"{_eur(r.gap_share_eur):>14}{ben:>34}{comp:>14}{net:>14}")
-    if bud.notes:
-        lines += ["", "notes:"] + [f"  - {n}" for n in bud.notes]
+    notes = list(bud.notes) + _interval_notes(bud, "en")
+    if notes:
+        lines += ["", "notes:"] + [f"  - {n}" for n in notes]
     return "\n".join(lines)
+
+
+def _clip0(x: float) -> float:
+    """A lower interval end of a non-negative amount, clipped at zero (NaN stays NaN)."""
+    return x if x is None or pd.isna(x) else max(float(x), 0.0)
+
+
+def _n_replications(bud: Budget) -> int | None:
+    if bud.actual_services is not None and "n_replications" in bud.actual_services and len(bud.actual_services):
+        return int(bud.actual_services["n_replications"].min())
+    return None
+
+
+def _few_reps_warning(bud: Budget, lang: str) -> str | None:
+    """A warning when the simulated figures rest on fewer than `kpis.MIN_REPS_FOR_CI` replications."""
+    from .kpis import MIN_REPS_FOR_CI, few_replications, t_multiplier
+
+    n = _n_replications(bud)
+    if n is None or not few_replications(n):
+        return None
+    if lang == "fi":
+        return (f"VAROITUS: vain {n} toistoa; 95 %:n väli on epävakaa (t-kerroin "
+                + f"{t_multiplier(n):.1f}".replace(".", ",") + f"); aja vähintään {MIN_REPS_FOR_CI} "
+                "toistoa tai käytä --reps auto")
+    return (f"WARNING: only {n} replications; the 95 % interval is unstable (t multiplier "
+            f"{t_multiplier(n):.1f}); run at least {MIN_REPS_FOR_CI} or use --reps auto")
+
+
+def _interval_notes(bud: Budget, lang: str) -> list[str]:
+    """The interval method (clipped t-interval) and a warning when replications are few."""
+    out = []
+    if bud.benefit_available:
+        m = bud.municipalities
+        clipped = int((m.get("benefit_municipal_eur_ci95_lo", pd.Series(dtype=float)) < 0).sum())
+        if lang == "fi":
+            out.append("luottamusväli: Studentin t-väli toistojen yli, alaraja rajattu nollaan"
+                       + (f" ({clipped} kunnan väli rajattiin)" if clipped else ""))
+        else:
+            out.append("interval: Student-t over replications, lower end clipped at zero"
+                       + (f" ({clipped} municipalities' intervals clipped)" if clipped else ""))
+    warn = _few_reps_warning(bud, lang)
+    return out + ([warn] if warn else [])
+
+
+def _fi(x: float, decimals: int = 0) -> str:
+    from .report.labels import fmt_number
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt_number(x, "fi", decimals)
+
+
+def _budget_table_fi(bud: Budget) -> str:
+    """`format_budget`'s table in Finnish (the same figures as the English one)."""
+    from .report.labels import item_label, label, payer_label, purchase_rule_text, sharing_key_text
+
+    sc, t = bud.scenario, bud.table
+    years = [int(y) for y in t.year]
+    w = 14
+    svc_labels = {n: s.label_fi for n, s in sc.services.items()}
+    from .report.labels import scenario_description
+    desc = scenario_description("fi", sc.name, sc.description, getattr(sc, "description_fi", "") or "")
+    lines = [f"skenaarion {sc.name} talousarvio" + (f": {desc}" if desc else ""),
+             "€ vuodessa; kustannus = suunnitelma (kapasiteetti × yksikkökustannus), ei simuloitu käyttö", ""]
+    lines.append(f"{'kustannuserä':<44}{'htv':>7}" + "".join(f"{y:>{w}}" for y in years))
+    for _, r in bud.items.iterrows():
+        fte = "" if pd.isna(r.fte) else _fi(r.fte, 1)
+        lines.append(f"{item_label('fi', r['item'], svc_labels)[:43]:<44}{fte:>7}"
+                     + "".join(f"{_fi(r.cost_eur):>{w}}" for _ in years))
+    lines.append("-" * (51 + w * len(years)))
+    for lab, col in (("kustannus", "cost_eur"), ("  henkilöstö", "staff_eur"),
+                     ("  seudulliset palvelut (Jyväskylä)", "regional_services_eur"),
+                     ("  palveluiden ostot", "purchased_services_eur"),
+                     ("  muut menot", "other_expenses_eur"),
+                     ("kehys", "frame_eur"), ("  valtionosuuslisäys", "state_grant_eur"),
+                     ("  siirtymäajan rahoitus", "transition_funding_eur"),
+                     ("erotus (kustannus − kehys)", "gap_eur")):
+        lines.append(f"{lab:<51}" + "".join(f"{_fi(v):>{w}}" for v in t[col]))
+    lines.append(f"{'erotus, % kehyksestä':<51}" + "".join(f"{_fi(100 * v, 1):>{w}}" for v in t.gap_share_of_frame))
+    tol = budget_config(sc).gap_tolerance_share_of_frame
+    lines.append(f"{f'suljettu (|erotus| ≤ {_fi(100 * tol, 0)} % kehyksestä)':<51}"
+                 + "".join(f"{('kyllä' if c else 'ei'):>{w}}" for c in t.closed))
+    if len(bud.memo):
+        lines.append("muistierät, ei alueen rahaa (ei kustannuksessa eikä erotuksessa):")
+        for _, r in bud.memo.iterrows():
+            who = "hyvinvointialue" if r.payer == "wellbeing_county" else "kehyksen ulkopuolella"
+            lab = f"  {item_label('fi', r['item'], svc_labels)} ({who})"
+            lines.append(f"{lab:<51}" + "".join(f"{_fi(r.memo_cost_eur):>{w}}" for _ in years))
+    if bud.actual_services is not None:
+        act = simulated_area_cost(bud.actual_services)
+        lines.append(f"{'simuloitu palvelukustannus, alue (ka., vuodessa)':<51}"
+                     + "".join(f"{_fi(act.get(y, np.nan)):>{w}}" for y in years))
+    broad = expected_broad_unemployment(sc) if sc.services else float("nan")
+    lines += ["", "suunnitellut ostot (laskentasääntö):"]
+    for _, p in bud.purchases.iterrows():
+        places = "" if p.planned_places is None or pd.isna(p.planned_places) else _fi(p.planned_places, 1)
+        memo = "" if p.memo_payer is None or p.memo_cost_eur == 0 else \
+            f"  [muistierä {_fi(p.memo_cost_eur)}, {payer_label('fi', p.memo_payer)}]"
+        rule = purchase_rule_text("fi", sc.services[p.service], broad) if p.service in sc.services else p.rule
+        lines.append(f"  {svc_labels.get(p.service) or p.service:<42}{places:>9} paikkaa  "
+                     f"{_fi(p.planned_cost_eur):>12}  {rule}{memo}")
+    b = budget_config(sc)
+    y0 = years[0]
+    m = bud.municipalities[bud.municipalities.year == y0]
+    key, rounding = sharing_key_text("fi", b.cost_sharing_key, b.cost_sharing_rounding)
+    lines += ["", f"osuudet kunnittain {y0} (jakoavain: {key}, {rounding}); kunnan työttömyysturvaosuus "
+              "erotuksen rinnalla, ei sen sisällä;",
+              "nettokustannus = kunnan osuus (brutto) − valtionosuuden kompensaatio:"]
+    lines.append(f"  {'kunta':<14}{'osuus %':>9}{'kust.osuus':>14}{'erotusosuus':>14}"
+                 f"{'työttömyysturva, kunta (sim.)':>34}{'kompensaatio':>14}{'netto (sim.)':>14}")
+    na = label("fi", "not_available")
+    for _, r in m.iterrows():
+        if bud.benefit_available and pd.notna(r.get("benefit_municipal_eur", np.nan)):
+            ben = f"{_fi(r.benefit_municipal_eur)} [{_fi(_clip0(r.benefit_municipal_eur_ci95_lo))}–" \
+                  f"{_fi(r.benefit_municipal_eur_ci95_hi)}]"
+        else:
+            ben = na
+        comp = _fi(r.benefit_compensation_eur) if "benefit_compensation_eur" in r else na
+        net = r.get("benefit_municipal_net_eur", np.nan)
+        net = _fi(net) if bud.benefit_available and pd.notna(net) else na
+        lines.append(f"  {r.municipality:<14}{_fi(100 * r.share, 2):>9}{_fi(r.cost_share_eur):>14}"
+                     f"{_fi(r.gap_share_eur):>14}{ben:>34}{comp:>14}{net:>14}")
+    notes = _interval_notes(bud, "fi")
+    if notes or bud.notes:
+        lines += ["", "huomiot:"] + [f"  - {n}" for n in [*map(_note_fi, bud.notes), *notes]]
+    return "\n".join(lines)
+
+
+_NOTES_FI = (
+    ("the plan fixes the frame for the first three years only",
+     "suunnitelma kiinnittää kehyksen vain kolmelle ensimmäiselle vuodelle; myöhemmät vuodet samalla tasolla, "
+     "ellei frame_eur_by_year muuta sano"),
+    ("transition funding: none entered",
+     "siirtymäajan rahoitus: ei annettu (suunnitelmassa ei lukua; budget.transition_funding_eur_by_year)"),
+    ("no results of scenario", "skenaarion tuloksia ei löytynyt annetusta kansiosta: simuloidut luvut eivät ole saatavilla"),
+    ("municipal benefit share: not available",
+     "kuntien työttömyysturvaosuus: ei saatavilla (aja skenaario ja anna --results KANSIO)"),
+    ("not the area's money, outside the cost and the gap (memo)",
+     "muistierät eivät ole alueen rahaa eivätkä kuulu kustannukseen eikä erotukseen (ks. yllä)"),
+    ("benefit compensation: none entered",
+     "työttömyysturvan kompensaatio: ei annettu (budget.benefit_compensation); nettokustannus ei saatavilla"),
+    ("benefit compensation: a stated derivation",
+     "työttömyysturvan kompensaatio on johdettu arvio (budget.benefit_compensation.source); korvaa se kunnan "
+     "valtionosuuspäätöksen luvulla"),
+)
+
+
+def _note_fi(note: str) -> str:
+    """A note of `compute_budget` in Finnish (known notes; any other is shown as written)."""
+    for en, fi in _NOTES_FI:
+        if note.startswith(en):
+            return fi
+    return note
+
+
+def _budget_people_csv(bud: Budget, lang: str) -> str:
+    """The budget for Excel: a long table with words in `lang` (`report.csv_excel`)."""
+    from .report.csv_excel import excel_csv
+    from .report.labels import item_label, label, payer_label
+
+    svc_labels = {n: s.label_fi for n, s in bud.scenario.services.items()}
+    rows = []
+    for _, t in bud.table.iterrows():
+        y = int(t.year)
+        for col in ("cost_eur", "frame_eur", "gap_eur", "state_grant_eur", "transition_funding_eur",
+                    "staff_eur", "regional_services_eur", "purchased_services_eur", "other_expenses_eur",
+                    "memo_not_in_budget_eur"):
+            rows.append((label(lang, "budget"), y, label(lang, col), t[col]))
+        for _, r in bud.items.iterrows():
+            rows.append((label(lang, "cost_items"), y, item_label(lang, r["item"], svc_labels), r.cost_eur))
+        for _, r in bud.memo.iterrows():
+            rows.append((f"{label(lang, 'memo_not_in_budget_eur')}: {payer_label(lang, r.payer)}", y,
+                         item_label(lang, r["item"], svc_labels), r.memo_cost_eur))
+    for _, r in bud.municipalities.iterrows():
+        for col in ("cost_share_eur", "gap_share_eur", "benefit_municipal_eur", "benefit_municipal_eur_ci95_lo",
+                    "benefit_municipal_eur_ci95_hi", "benefit_compensation_eur", "benefit_municipal_net_eur"):
+            v = r.get(col, np.nan)
+            if col.startswith("benefit_municipal") and not bud.benefit_available:
+                v = np.nan
+            if col == "benefit_municipal_eur_ci95_lo":
+                v = _clip0(v)
+            rows.append((f"{label(lang, 'municipalities')}: {label(lang, col)}", int(r.year), r.municipality,
+                         v if pd.notna(v) else label(lang, "not_available")))
+    df = pd.DataFrame(rows, columns=[label(lang, "group"), label(lang, "year"), label(lang, "item"),
+                                     label(lang, "value")])
+    return excel_csv(df)
 
 
 def _budget_csv(bud: Budget) -> str:
@@ -615,5 +809,22 @@ def budget_command(args: argparse.Namespace) -> int:
         print(format_sharing(compute_sharing(load_sharing_file(path)), args.format))
         return 0
     sc = load_scenario(path)
-    print(format_budget(compute_budget(sc, getattr(args, "results", None)), args.format))
+    lang = getattr(args, "lang", "en") or "en"
+    excel = bool(getattr(args, "excel", False)) and args.format == "csv"
+    bud = compute_budget(sc, getattr(args, "results", None))
+    warn = _few_reps_warning(bud, lang)
+    if warn and args.format != "table":           # the table carries it in its notes
+        print(warn, file=sys.stderr)
+    text = format_budget(bud, args.format, lang, excel)
+    if excel:
+        from .report.csv_excel import write_excel_csv  # noqa: F401 — same bytes as excel_csv
+        buf = getattr(sys.stdout, "buffer", None)
+        if buf is not None:
+            sys.stdout.flush()
+            buf.write(text.encode("utf-8"))
+            buf.flush()
+        else:
+            sys.stdout.write(text)
+        return 0
+    print(text)
     return 0

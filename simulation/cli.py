@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("dir")
     c.add_argument("--baseline", default="baseline")
     c.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    c.add_argument("--by", choices=["area", "municipality"], default="area",
+                   help="area totals (default) or paired differences per municipality")
+    c.add_argument("--lang", choices=["fi", "en"], default="en",
+                   help="language of the table and of --excel CSV (machine CSV/JSON keep the ids)")
+    c.add_argument("--excel", action="store_true",
+                   help="with --format csv: for Excel (semicolons, decimal commas, UTF-8 BOM, --lang words)")
 
     f = sub.add_parser("forecast", help="caseload and cost forecasts with intervals")
     bt = sub.add_parser("backtest", help="rolling-origin accuracy against baselines")
@@ -112,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     bu.add_argument("--format", choices=["table", "csv", "json"], default="table")
     bu.add_argument("--results", help="results folder of the scenario (run or batch --out): adds the "
                                       "simulated service cost and municipal benefit share")
+    bu.add_argument("--lang", choices=["fi", "en"], default="en",
+                    help="language of the table and of --excel CSV (machine CSV/JSON keep the ids)")
+    bu.add_argument("--excel", action="store_true",
+                    help="with --format csv: for Excel (semicolons, decimal commas, UTF-8 BOM, --lang words)")
     return p
 
 

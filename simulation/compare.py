@@ -41,7 +41,7 @@ import pandas as pd
 
 from .errors import InputError
 from .experiment import read_table
-from .kpis import mean_ci, yearly_kpis
+from .kpis import MIN_REPS_FOR_CI, few_replications, mean_ci, t_multiplier, yearly_kpis
 
 KPIS = ("stock_mean", "stock_end", "late_meetings", "late_meetings_share", "benefit_cost_eur",
         "benefit_cost_municipal_eur", "service_cost_eur", "staff_cost_eur")
@@ -54,6 +54,7 @@ LABELS = {
     "benefit_cost_municipal_eur": "benefit cost, municipalities, EUR",
     "service_cost_eur": "service cost, EUR",
     "staff_cost_eur": "customer-service staff cost, EUR",
+    "benefit_municipal_share": "municipal share of benefits",
 }
 COLUMNS = ["scenario", "baseline", "kpi", "year", "n", "baseline_mean", "scenario_mean", "diff_mean",
            "diff_sd", "diff_ci95_lo", "diff_ci95_hi", "diff_pct"]
@@ -81,7 +82,42 @@ def scenario_kpis(folder: Path, manifest: dict[str, Any] | None = None) -> pd.Da
     if monthly.empty:
         return pd.DataFrame(columns=[*KEYS])
     hubs = read_table(folder, "hubs")
+    services = read_table(folder, "services")
+    if len(hubs) and "staff_cost_eur" not in hubs and manifest is None:
+        manifest = read_manifest(folder)
+    return kpis_from_tables(monthly, hubs, services, manifest)
+
+
+def kpis_from_tables(monthly: pd.DataFrame, hubs: pd.DataFrame | None = None,
+                     services: pd.DataFrame | None = None,
+                     manifest: dict[str, Any] | None = None) -> pd.DataFrame:
+    """`scenario_kpis` from tables already in memory (the report uses this)."""
+    if monthly is None or monthly.empty:
+        return pd.DataFrame(columns=[*KEYS])
+    hubs = hubs if hubs is not None else pd.DataFrame()
     k = yearly_kpis(monthly, hubs if len(hubs) else None)
+    k = _late_meetings(k)
+    if services is not None and len(services) and "cost_eur" in services:
+        sc = _year(services).groupby(KEYS)["cost_eur"].sum().rename("service_cost_eur").reset_index()
+        k = k.drop(columns=["service_cost_eur"], errors="ignore").merge(sc, on=KEYS, how="left")
+    if "benefit_cost_municipal_eur" in k and "benefit_cost_eur" in k:
+        k["benefit_municipal_share"] = (k["benefit_cost_municipal_eur"]
+                                        / k["benefit_cost_eur"].where(k["benefit_cost_eur"] > 0))
+    if len(hubs):
+        h = _year(hubs)
+        staff = None
+        if "staff_cost_eur" in h:
+            staff = h.groupby(KEYS)["staff_cost_eur"].sum()
+        else:
+            cost = ((manifest or {}).get("resolved_scenario", {}).get("staff", {}) or {}).get("cost_per_fte_eur")
+            staff = (h.groupby(KEYS)["staff_fte"].sum() * float(cost) / 12) if cost is not None else None
+        if staff is not None:
+            k = k.merge(staff.rename("staff_cost_eur").reset_index(), on=KEYS, how="left")
+    return k
+
+
+def _late_meetings(k: pd.DataFrame) -> pd.DataFrame:
+    """late_meetings(_share): deadlines missed when the tables carry them, else interviews held late."""
     if "late_interviews" in k:
         k["late_meetings"] = k["late_interviews"]
         k["late_meetings_share"] = k["late_interviews_share"]
@@ -89,25 +125,53 @@ def scenario_kpis(folder: Path, manifest: dict[str, Any] | None = None) -> pd.Da
         held = k["initial_interviews"] + k["job_search_interviews"]
         k["late_meetings"] = k["initial_interviews_late"] + k["job_search_interviews_late"]
         k["late_meetings_share"] = (k["late_meetings"] / held).where(held > 0)
-    services = read_table(folder, "services")
-    if len(services) and "cost_eur" in services:
-        sc = _year(services).groupby(KEYS)["cost_eur"].sum().rename("service_cost_eur").reset_index()
-        k = k.drop(columns=["service_cost_eur"], errors="ignore").merge(sc, on=KEYS, how="left")
-    if len(hubs):
-        h = _year(hubs)
-        if "staff_cost_eur" in h:
-            staff = h.groupby(KEYS)["staff_cost_eur"].sum()
-        else:
-            manifest = manifest if manifest is not None else read_manifest(folder)
-            cost = (manifest.get("resolved_scenario", {}).get("staff", {}) or {}).get("cost_per_fte_eur")
-            staff = (h.groupby(KEYS)["staff_fte"].sum() * float(cost) / 12) if cost is not None else None
-        if staff is not None:
-            k = k.merge(staff.rename("staff_cost_eur").reset_index(), on=KEYS, how="left")
     return k
 
 
+#: KPIs compared per municipality (`municipality_kpis`), those present in the tables.
+MUNICIPALITY_KPIS = ("stock_mean", "late_meetings", "late_meetings_share", "benefit_cost_eur",
+                     "benefit_cost_municipal_eur", "benefit_municipal_share")
+MUNI_KEYS = ["scenario", "replication", "year", "municipality"]
+
+
+def municipality_kpis(monthly: pd.DataFrame) -> pd.DataFrame:
+    """One row per scenario × replication × year × municipality (`MUNICIPALITY_KPIS`).
+
+    ``late_meetings`` are the municipality's missed deadlines (held late or never) when the
+    tables carry ``*_deadline_missed``, else its interviews held late; ``late_meetings_share``
+    of its deadlines (met + missed), as for the area. ``benefit_cost_municipal_eur`` is the
+    municipality's own share of the benefits paid to its residents (EUR, the year's sum),
+    ``benefit_municipal_share`` that share as a ratio of the benefits paid.
+    """
+    if monthly is None or monthly.empty:
+        return pd.DataFrame(columns=MUNI_KEYS)
+    m = _year(monthly)
+    g = m.groupby(MUNI_KEYS)
+    out = pd.DataFrame({"stock_mean": g["stock_end"].mean()})
+    sums = [c for c in ("initial_interviews", "initial_interviews_late", "job_search_interviews",
+                        "job_search_interviews_late", "initial_interviews_deadline_missed",
+                        "job_search_interviews_deadline_missed", "benefit_cost_eur",
+                        "benefit_cost_municipal_eur") if c in m]
+    out = out.join(g[sums].sum(min_count=1))
+    if "initial_interviews_deadline_missed" in out:
+        out["late_meetings"] = (out["initial_interviews_deadline_missed"]
+                                + out["job_search_interviews_deadline_missed"])
+        on_time = (out["initial_interviews"] - out["initial_interviews_late"]
+                   + out["job_search_interviews"] - out["job_search_interviews_late"])
+        denom = on_time + out["late_meetings"]
+    else:
+        out["late_meetings"] = out["initial_interviews_late"] + out["job_search_interviews_late"]
+        denom = out["initial_interviews"] + out["job_search_interviews"]
+    out["late_meetings_share"] = (out["late_meetings"] / denom).where(denom > 0)
+    if "benefit_cost_municipal_eur" in out and "benefit_cost_eur" in out:
+        out["benefit_municipal_share"] = (out["benefit_cost_municipal_eur"]
+                                          / out["benefit_cost_eur"].where(out["benefit_cost_eur"] > 0))
+    return out.reset_index()
+
+
 def paired_differences(kpis: pd.DataFrame, baseline: str,
-                       columns: Sequence[str] = KPIS, level: float = 0.95) -> pd.DataFrame:
+                       columns: Sequence[str] = KPIS, level: float = 0.95,
+                       by: Sequence[str] = ()) -> pd.DataFrame:
     """Mean difference scenario − baseline per scenario × KPI × year, paired by replication.
 
     Parameters
@@ -115,32 +179,44 @@ def paired_differences(kpis: pd.DataFrame, baseline: str,
     kpis : one row per scenario × replication × year (e.g. `scenario_kpis` of each folder).
     baseline : the scenario to compare against.
     columns : KPIs to compare (those absent from `kpis` are skipped).
+    by : further keys to pair within, e.g. ``("municipality",)`` for `municipality_kpis`;
+        they appear after ``year`` in the result.
 
     Returns
     -------
-    DataFrame with `COLUMNS`: ``n`` is the number of pairs (replications present in
-    both), the CI is Student-t over the paired differences.
+    DataFrame with `COLUMNS` (and the `by` keys): ``n`` is the number of pairs (replications
+    present in both), the CI is Student-t over the paired differences.
     """
+    by = list(by)
     base = kpis[kpis["scenario"] == baseline]
     cols = [c for c in columns if c in kpis.columns and kpis[c].notna().any()]
     rows = []
     others = [s for s in pd.unique(kpis["scenario"]) if s != baseline]
     for name in others:
         sc = kpis[kpis["scenario"] == name]
-        pairs = sc.merge(base, on=["replication", "year"], suffixes=("", "_base"))
-        for year, g in pairs.groupby("year", sort=True):
+        pairs = sc.merge(base, on=["replication", "year", *by], suffixes=("", "_base"))
+        for key, g in pairs.groupby(["year", *by], sort=True):
+            key = key if isinstance(key, tuple) else (key,)
+            year = key[0]
             for c in cols:
                 ok = g[c].notna() & g[f"{c}_base"].notna()
                 a, b = g.loc[ok, c].to_numpy(float), g.loc[ok, f"{c}_base"].to_numpy(float)
                 d_mean, d_sd, lo, hi = mean_ci(a - b, level)
                 b_mean = float(b.mean()) if len(b) else math.nan
                 rows.append({
-                    "scenario": name, "baseline": baseline, "kpi": c, "year": year, "n": int(ok.sum()),
+                    "scenario": name, "baseline": baseline, "kpi": c, "year": year,
+                    **dict(zip(by, key[1:], strict=True)), "n": int(ok.sum()),
                     "baseline_mean": b_mean, "scenario_mean": float(a.mean()) if len(a) else math.nan,
                     "diff_mean": d_mean, "diff_sd": d_sd, "diff_ci95_lo": lo, "diff_ci95_hi": hi,
                     "diff_pct": 100 * d_mean / b_mean if b_mean else math.nan,
                 })
-    return pd.DataFrame(rows, columns=COLUMNS)
+    cols_out = COLUMNS[:4] + by + COLUMNS[4:]
+    return pd.DataFrame(rows, columns=cols_out)
+
+
+def clear_difference(lo: float, hi: float) -> bool:
+    """A difference is *clear* when its interval does not contain zero (NaN: not clear)."""
+    return bool(np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0))
 
 
 def load_batch_kpis(folder: Path) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
@@ -164,6 +240,17 @@ def compare(folder: Path, baseline: str) -> tuple[pd.DataFrame, list[str]]:
     """Differences of every scenario in `folder` from `baseline`; and notes for the reader."""
     folder = Path(folder)
     kpis, manifests = load_batch_kpis(folder)
+    notes = _check(folder, baseline, kpis, manifests)
+    present = [c for c in KPIS if c in kpis.columns and kpis[c].notna().any()]
+    missing = [c for c in KPIS if c not in present]
+    if missing:
+        notes.append("not in the tables (skipped): " + ", ".join(missing))
+    df = paired_differences(kpis, baseline)
+    notes += few_reps_notes(df)
+    return df, notes
+
+
+def _check(folder: Path, baseline: str, kpis: pd.DataFrame, manifests: dict[str, dict[str, Any]]) -> list[str]:
     if baseline not in manifests:
         raise InputError(str(folder), "--baseline",
                          f"no scenario {baseline!r} here; available: {', '.join(manifests)}")
@@ -177,19 +264,83 @@ def compare(folder: Path, baseline: str) -> tuple[pd.DataFrame, list[str]]:
     empty = [n for n in manifests if n not in set(kpis.get("scenario", []))]
     if empty:
         notes.append("no finished replication: " + ", ".join(empty))
-    present = [c for c in KPIS if c in kpis.columns and kpis[c].notna().any()]
-    missing = [c for c in KPIS if c not in present]
-    if missing:
-        notes.append("not in the tables (skipped): " + ", ".join(missing))
-    return paired_differences(kpis, baseline), notes
+    return notes
+
+
+def few_reps_notes(df: pd.DataFrame) -> list[str]:
+    """A warning when the paired intervals rest on fewer than `MIN_REPS_FOR_CI` pairs."""
+    if df.empty:
+        return []
+    n = int(df["n"].min())
+    if not few_replications(n):
+        return []
+    return [f"warning: only {n} paired replications: the 95 % interval is unstable "
+            f"(t multiplier {t_multiplier(n):.1f}, against 2.8 with five); run at least "
+            f"{MIN_REPS_FOR_CI} replications (tyosim batch --reps {MIN_REPS_FOR_CI}), or --reps auto"]
+
+
+def compare_by_municipality(folder: Path, baseline: str) -> tuple[pd.DataFrame, list[str]]:
+    """Paired differences per year × municipality (`MUNICIPALITY_KPIS`); and notes.
+
+    The same pairing as `compare` (replication k of each scenario against replication k of
+    the baseline), within each municipality: columns `COLUMNS` with ``municipality`` after
+    ``year``; ``year`` is an int.
+    """
+    from .batch import iter_batch_scenarios
+
+    folder = Path(folder)
+    kpis, manifests = load_batch_kpis(folder)
+    notes = _check(folder, baseline, kpis, manifests)
+    frames = [municipality_kpis(read_table(folder / n, "monthly")) for n in iter_batch_scenarios(folder)]
+    frames = [f for f in frames if len(f)]
+    mk = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MUNI_KEYS)
+    mk["year"] = mk["year"].astype(int)
+    df = paired_differences(mk, baseline, MUNICIPALITY_KPIS, by=("municipality",))
+    notes += few_reps_notes(df)
+    return df, notes
 
 
 # ---------------------------------------------------------------------------------------
 # output
 
-def _fmt(kpi: str, x: float, signed: bool = False) -> str:
+_NOTES_FI = (
+    ("not common random numbers: root seed differs from the baseline's",
+     "ei yhteisiä satunnaislukuja: siemenluku eroaa perusvaihtoehdon siemenluvusta"),
+    ("; the paired intervals are valid but wider", "; parittaiset välit ovat oikeita mutta leveämpiä"),
+    ("no finished replication: ", "yksikään toisto ei valmistunut: "),
+    ("not in the tables (skipped): ", "ei tulostaulukoissa (ohitettu): "),
+)
+
+
+def note_text(note: str, lang: str = "en") -> str:
+    """A note of `compare` in `lang` (the JSON keeps the English)."""
+    if lang != "fi":
+        return note
+    if note.startswith("warning: only "):
+        from .report.labels import label
+        n = int(note.split()[2])
+        return "varoitus: " + label("fi", "warn_few_reps").format(
+            n=n, scenarios="parittaiset vertailut", t=f"{t_multiplier(n):.1f}".replace(".", ","), min=MIN_REPS_FOR_CI)
+    out = note
+    for en, fi in _NOTES_FI:
+        out = out.replace(en, fi)
+    if out.startswith("ei tulostaulukoissa"):
+        from .report.labels import kpi_label
+        head, ids = out.split(": ", 1)
+        out = head + ": " + ", ".join(kpi_label("fi", k) for k in ids.split(", "))
+    return out
+
+
+def _fmt(kpi: str, x: float, signed: bool = False, lang: str = "en") -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
+    if lang == "fi":
+        from .report.labels import fmt_number, fmt_signed
+        share = kpi.endswith("_share")
+        dec = 2 if share else (1 if abs(x) < 100 and not kpi.endswith("_eur") else 0)
+        if signed:
+            return fmt_signed(x, "fi", dec, percent=share)
+        return fmt_number(x, "fi", dec, percent=share)
     if kpi.endswith("_share"):
         return f"{100 * x:+.2f} pp" if signed else f"{100 * x:.2f} %"
     fmt = "{:+,.0f}" if signed else "{:,.0f}"
@@ -198,24 +349,60 @@ def _fmt(kpi: str, x: float, signed: bool = False) -> str:
     return fmt.format(x).replace(",", " ")
 
 
-def format_table(df: pd.DataFrame, notes: Sequence[str] = ()) -> str:
-    """The comparison for people: one block per scenario and year."""
+_TABLE_WORDS = {
+    "en": {"head": "{name} − {base}, {year}  (mean of {n} paired replications, 95 % CI)",
+           "baseline": "baseline", "scenario": "scenario", "difference": "difference", "ci": "95 % CI",
+           "none": "no scenario to compare with the baseline", "note": "note", "clear": "clear"},
+    "fi": {"head": "{name} − {base}, {year}  ({n} parittaisen toiston keskiarvo, 95 %:n luottamusväli)",
+           "baseline": "perusvaiht.", "scenario": "vaihtoehto", "difference": "ero", "ci": "95 % lv.",
+           "none": "ei vaihtoehtoja verrattavaksi perusvaihtoehtoon", "note": "huom.", "clear": "selvä"},
+}
+
+
+def format_table(df: pd.DataFrame, notes: Sequence[str] = (), lang: str = "en") -> str:
+    """The comparison for people: one block per scenario and year (and municipality, if any)."""
+    from .report.labels import kpi_label
+
+    w = _TABLE_WORDS[lang]
     lines = []
-    for (name, year), g in df.groupby(["scenario", "year"], sort=False):
+    keys = ["scenario", "year"] + (["municipality"] if "municipality" in df else [])
+    name_w = 58 if lang == "fi" else 44
+    for key, g in df.groupby(keys, sort=False):
+        name, year = key[0], key[1]
         base = g["baseline"].iloc[0]
         n = int(g["n"].max()) if len(g) else 0
-        lines.append(f"{name} − {base}, {year}  (mean of {n} paired replications, 95 % CI)")
-        lines.append(f"  {'':<40}{'baseline':>16}{'scenario':>16}{'difference':>16}  95 % CI")
+        head = w["head"].format(name=name, base=base, year=year, n=n)
+        lines.append(head + (f"  {key[2]}" if len(key) > 2 else ""))
+        lines.append(f"  {'':<{name_w}}{w['baseline']:>16}{w['scenario']:>16}{w['difference']:>16}  {w['ci']}")
         for r in g.itertuples():
-            ci = ("" if r.n < 2 or math.isnan(r.diff_ci95_lo) else
-                  f"  [{_fmt(r.kpi, r.diff_ci95_lo, True)}, {_fmt(r.kpi, r.diff_ci95_hi, True)}]")
-            lines.append(f"  {LABELS.get(r.kpi, r.kpi):<40}{_fmt(r.kpi, r.baseline_mean):>16}"
-                         f"{_fmt(r.kpi, r.scenario_mean):>16}{_fmt(r.kpi, r.diff_mean, True):>16}{ci}")
+            ci = ""
+            if r.n >= 2 and not math.isnan(r.diff_ci95_lo):
+                sep = "; " if lang == "fi" else ", "
+                ci = (f"  [{_fmt(r.kpi, r.diff_ci95_lo, True, lang)}{sep}{_fmt(r.kpi, r.diff_ci95_hi, True, lang)}]"
+                      + (f" {w['clear']}" if clear_difference(r.diff_ci95_lo, r.diff_ci95_hi) else ""))
+            lab = kpi_label(lang, r.kpi) if lang == "fi" else LABELS.get(r.kpi, r.kpi)
+            lines.append(f"  {lab:<{name_w}}{_fmt(r.kpi, r.baseline_mean, lang=lang):>16}"
+                         f"{_fmt(r.kpi, r.scenario_mean, lang=lang):>16}"
+                         f"{_fmt(r.kpi, r.diff_mean, True, lang):>16}{ci}")
         lines.append("")
     if df.empty:
-        lines.append("no scenario to compare with the baseline")
-    lines += [f"note: {x}" for x in notes]
+        lines.append(w["none"])
+    lines += [f"{w['note']}: {note_text(x, lang)}" for x in notes]
     return "\n".join(lines).rstrip()
+
+
+def for_people(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The differences with headers and KPI names in `lang` and a "clear" column (Excel CSV)."""
+    from .report.labels import clear_label, kpi_label, label
+
+    out = df.copy()
+    out["kpi"] = [kpi_label(lang, k) for k in out["kpi"]]
+    out["clear"] = [clear_label(lang, clear_difference(lo, hi))
+                    for lo, hi in zip(df["diff_ci95_lo"], df["diff_ci95_hi"], strict=True)]
+    names = {"scenario": label(lang, "option"), "baseline": label(lang, "compared_with"), "kpi": label(lang, "kpi"),
+             "year": label(lang, "year"), "municipality": label(lang, "municipality"),
+             "n": label(lang, "n")}
+    return out.rename(columns={c: names.get(c, label(lang, c)) for c in out.columns})
 
 
 def to_json(df: pd.DataFrame, notes: Sequence[str] = ()) -> str:
@@ -226,14 +413,33 @@ def to_json(df: pd.DataFrame, notes: Sequence[str] = ()) -> str:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    """``tyosim compare DIR --baseline NAME --format table|csv|json``."""
-    df, notes = compare(Path(args.dir), args.baseline)
+    """``tyosim compare DIR --baseline NAME --format table|csv|json [--by municipality]
+    [--lang fi|en] [--excel]``.
+
+    ``--format csv`` alone is the machine table (ids, comma, decimal point); with
+    ``--excel`` it is for people: headers and KPI names in ``--lang``, semicolons, decimal
+    commas and a UTF-8 byte-order mark, so a Finnish Excel opens it in columns.
+    """
+    lang = getattr(args, "lang", "en") or "en"
+    by = getattr(args, "by", None)
+    if by == "municipality":
+        df, notes = compare_by_municipality(Path(args.dir), args.baseline)
+    else:
+        df, notes = compare(Path(args.dir), args.baseline)
+    for x in notes:
+        if x.startswith("warning: "):
+            print(note_text(x, lang), file=sys.stderr)
     if args.format == "csv":
-        sys.stdout.write(df.to_csv(index=False))
+        if getattr(args, "excel", False):
+            from .report.csv_excel import write_excel_csv
+            write_excel_csv(for_people(df, lang), sys.stdout)
+        else:
+            sys.stdout.write(df.to_csv(index=False))
         for x in notes:
-            print(f"note: {x}", file=sys.stderr)
+            if not x.startswith("warning: "):
+                print(f"note: {note_text(x, lang)}", file=sys.stderr)
     elif args.format == "json":
         print(to_json(df, notes))
     else:
-        print(format_table(df, notes))
+        print(format_table(df, [x for x in notes if not x.startswith("warning: ")], lang))
     return 0
