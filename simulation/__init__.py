@@ -18,10 +18,14 @@ from .api import (
     compare,
     default_workers,
     forecast_caseload,
+    format_value,
+    kpi_label,
     load_batch,
     load_scenario,
     mean_ci,
     paired_by,
+    readable_differences,
+    readable_summary,
     run,
     run_batch,
     summarise,
@@ -37,6 +41,6 @@ from .errors import InputError
 __version__ = "0.1.0"
 
 __all__ = ["Scenario", "InputError", "BatchResults", "Forecast", "Results", "backtest", "compare",
-           "default_workers", "forecast_caseload", "load_batch", "load_scenario", "mean_ci", "paired_by",
-           "paired_differences", "run", "run_batch", "summarise", "unit_kpis", "with_staff",
+           "default_workers", "forecast_caseload", "format_value", "kpi_label", "load_batch", "load_scenario", "mean_ci", "paired_by",
+           "paired_differences", "readable_differences", "readable_summary", "run", "run_batch", "summarise", "unit_kpis", "with_staff",
            "yearly_by_municipality", "yearly_kpis", "__version__"]

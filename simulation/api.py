@@ -260,6 +260,7 @@ class BatchResults:
 
     out: Path
     names: list[str]
+    folders: dict[str, Path]
     scenarios: dict[str, Scenario | None] = field(default_factory=dict)
     run_info: Any = None
 
@@ -284,8 +285,8 @@ class BatchResults:
         from .experiment import read_table
         out = {}
         for n in self.names:
-            t = {k: read_table(self.out / n, k) for k in TABLES}
-            out[n] = Results(self.scenarios.get(n), self.out / n, t["monthly"], t["hubs"], t["services"])
+            t = {k: read_table(self.folders[n], k) for k in TABLES}
+            out[n] = Results(self.scenarios.get(n), self.folders[n], t["monthly"], t["hubs"], t["services"])
         return out
 
     def _long(self, table: str) -> pd.DataFrame:
@@ -310,7 +311,7 @@ class BatchResults:
         if self.run_info is not None:
             return self.run_info.done
         from .experiment import done_replications
-        return {n: sorted(done_replications(self.out / n)) for n in self.names}
+        return {n: sorted(done_replications(self.folders[n])) for n in self.names}
 
     def __getattr__(self, item: str):   # failed, computed, precision, backend of the run
         if item.startswith("_") or self.__dict__.get("run_info") is None:
@@ -333,18 +334,28 @@ def _scenario_from_manifest(manifest: dict[str, Any]) -> Scenario | None:
         return None
 
 
-def load_batch(folder: str | Path) -> BatchResults:
-    """A batch folder written earlier (``tyosim batch`` or `run_batch`), with its tables."""
+def _batch_folders(out: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """Scenario name → (its folder, its manifest), in batch order (a name is not a folder)."""
     from .batch import iter_batch_scenarios
     from .compare import read_manifest
 
+    found: dict[str, tuple[Path, dict[str, Any]]] = {}
+    for f in iter_batch_scenarios(out):
+        manifest = read_manifest(out / f)
+        found.setdefault(str(manifest.get("scenario") or f), (out / f, manifest))
+    return found
+
+
+def load_batch(folder: str | Path) -> BatchResults:
+    """A batch folder written earlier (``tyosim batch`` or `run_batch`), with its tables."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(str(folder), None, "folder not found")
-    names = list(iter_batch_scenarios(folder))
-    if not names:
+    found = _batch_folders(folder)
+    if not found:
         raise InputError(str(folder), None, "no scenario results here (no <scenario>/manifest.json)")
-    return BatchResults(folder, names, {n: _scenario_from_manifest(read_manifest(folder / n)) for n in names})
+    return BatchResults(folder, list(found), {n: f for n, (f, _) in found.items()},
+                        {n: _scenario_from_manifest(m) for n, (_, m) in found.items()})
 
 
 def run_batch(scenarios: Sequence[Scenario | str | Path], reps: int | str = 10, out: str | Path | None = None,
@@ -386,7 +397,9 @@ def run_batch(scenarios: Sequence[Scenario | str | Path], reps: int | str = 10, 
     res = _run_batch(scs, reps, out, **kwargs)
     if res.failed:
         raise RuntimeError("replications failed:\n" + "\n".join(f.message for f in res.failed))
-    return BatchResults(out, [s.name for s in scs], {s.name: s for s in scs}, res)
+    found = _batch_folders(out)
+    names = [s.name for s in scs]
+    return BatchResults(out, names, {n: found[n][0] for n in names}, {s.name: s for s in scs}, res)
 
 
 def compare(batch: BatchResults | str | Path, baseline: str | None = None, by: str = "area", *,
@@ -425,10 +438,12 @@ def compare(batch: BatchResults | str | Path, baseline: str | None = None, by: s
         raise InputError(str(b.out), "baseline", f"no scenario {baseline!r} here; available: {', '.join(b.names)}")
     if by == "area":
         table, notes = _compare(b.out, baseline)
-        table = _typed(table)
-        ratio = paired_by(_batch_unit_kpis(b, "area"), baseline, "area", ["benefit_municipal_share"])
-        table = pd.concat([t for t in (table, ratio) if len(t)], ignore_index=True) if len(ratio) else table
-        table = table.sort_values(["scenario", "year"], kind="stable", ignore_index=True)
+        table = _typed(table[table["scenario"].isin(b.names)].reset_index(drop=True))
+        if "benefit_municipal_share" not in set(table["kpi"]):   # the ratio, where compare lacks it
+            ratio = paired_by(_batch_unit_kpis(b, "area"), baseline, "area", ["benefit_municipal_share"])
+            if len(ratio):
+                table = pd.concat([table, ratio], ignore_index=True)
+                table = table.sort_values(["scenario", "year"], kind="stable", ignore_index=True)
     else:
         table = paired_by(_batch_unit_kpis(b, by), baseline, by)
         notes = _seed_notes(b, baseline)
@@ -454,7 +469,7 @@ def _batch_unit_kpis(b: BatchResults, by: str) -> pd.DataFrame:
 
 def _seed_notes(b: BatchResults, baseline: str) -> list[str]:
     from .compare import read_manifest
-    seeds = {n: read_manifest(b.out / n).get("root_seed") for n in b.names}
+    seeds = {n: read_manifest(b.folders[n]).get("root_seed") for n in b.names}
     other = [n for n, s in seeds.items() if s != seeds[baseline]]
     notes = []
     if other:
@@ -465,6 +480,113 @@ def _seed_notes(b: BatchResults, baseline: str) -> list[str]:
     if empty:
         notes.append("no finished replication: " + ", ".join(empty))
     return notes
+
+
+# ---------------------------------------------------------------------------------------
+# tables for people (notebooks): labels with units, shares in %, differences in points
+
+KPI_LABELS: dict[str, tuple[str, str]] = {
+    "stock_mean": ("Unemployed jobseekers, monthly mean", "jobseekers"),
+    "stock_end": ("Unemployed jobseekers, end of year", "jobseekers"),
+    "inflow": ("New registrations", "per year"),
+    "exits_employment": ("Exits to employment", "per year"),
+    "exits_other": ("Exits elsewhere", "per year"),
+    "initial_on_time_pct": ("Initial interviews on time", "%"),
+    "job_search_on_time_pct": ("Job-search interviews on time", "%"),
+    "late_meetings": ("Interview deadlines missed", "per year"),
+    "late_meetings_share": ("Interview deadlines missed, share", "%"),
+    "benefit_cost_eur": ("Benefit cost, all payers", "€"),
+    "benefit_cost_municipal_eur": ("Benefit cost, municipalities' share", "€"),
+    "benefit_municipal_share": ("Municipalities' share of benefit cost", "%"),
+    "benefit_compensation_eur": ("State compensation for the benefit share", "€"),
+    "benefit_cost_municipal_net_eur": ("Benefit cost, municipalities, net of compensation", "€"),
+    "service_cost_eur": ("Service cost", "€"),
+    "staff_cost_eur": ("Customer-service staff cost", "€"),
+    "customer_service_fte": ("Customer-service staff", "FTE"),
+}
+
+
+def _is_share(kpi: str) -> bool:
+    return kpi.endswith("_share") or kpi.startswith("utilisation_")
+
+
+def kpi_label(kpi: str, diff: bool = False) -> str:
+    """A KPI's name for people with its unit, e.g. ``"Interview deadlines missed, share (%)"``;
+    with `diff`, the unit of a difference (percentage points for shares)."""
+    if kpi.startswith("utilisation_"):
+        label, unit = f"Staff utilisation, {kpi.split('_', 1)[1]}", "%"
+    else:
+        label, unit = KPI_LABELS.get(kpi, (kpi.replace("_", " ").capitalize(), ""))
+    if diff and unit == "%":
+        unit = "percentage points"
+    return f"{label} ({unit})" if unit else label
+
+
+def format_value(kpi: str, x: float, diff: bool = False) -> str:
+    """One figure as people read it: shares in % (differences in pp) with one decimal, euros
+    in thousands or millions, counts whole; never ``-0.0``."""
+    if x is None or not np.isfinite(x):
+        return "–"
+    sign = "+" if diff else ""
+    if _is_share(kpi) or kpi.endswith("_pct"):
+        v = 100 * x if _is_share(kpi) else x
+        v = round(v, 1) + 0.0
+        unit = " pp" if diff and _is_share(kpi) else (" pp" if diff else " %")
+        return f"{v:{sign}.1f}{unit}" if v != 0 else f"0.0{unit}"
+    if kpi.endswith("_eur"):
+        if abs(x) >= 1e6:
+            v = round(x / 1e6, 2) + 0.0
+            return f"{v:{sign}.2f} M€" if v != 0 else "0 M€"
+        v = round(x / 1e3, 0) + 0.0
+        return f"{v:{sign},.0f} k€".replace(",", " ") if v != 0 else "0 k€"
+    v = round(x, 0) + 0.0 if abs(x) >= 10 else round(x, 1) + 0.0
+    if v == 0:
+        return "0"
+    return (f"{v:{sign},.0f}" if abs(x) >= 10 else f"{v:{sign},.1f}").replace(",", " ")
+
+
+def readable_summary(summary: pd.DataFrame, kpis: Sequence[str] | None = None) -> pd.DataFrame:
+    """A `summarise` table (kpi, year, mean, ci95_lo, ci95_hi) as one row per KPI (with its
+    unit) and one column per year: ``mean [95 % CI]`` formatted by `format_value`. The KPIs
+    here are counts, euros and shares, none below zero nor a share above 100 %: an interval
+    end past that (a Student-t interval of few replications) is shown cut at the limit, and
+    the table's heading says so."""
+    s = summary if kpis is None else summary[summary["kpi"].isin(list(kpis))]
+    order = list(pd.unique(s["kpi"])) if kpis is None else [k for k in kpis if k in set(s["kpi"])]
+    cells = {}
+    for r in s.itertuples():
+        lo, hi = r.ci95_lo, r.ci95_hi
+        if np.isfinite(lo):   # a t-interval of few replications can pass the possible range
+            lo = max(lo, 0.0)
+            if _is_share(r.kpi) or r.kpi.endswith("_pct"):
+                hi = min(hi, 1.0 if _is_share(r.kpi) else 100.0)
+        ci = "" if not np.isfinite(lo) else f" [{format_value(r.kpi, lo)} – {format_value(r.kpi, hi)}]"
+        cells[(kpi_label(r.kpi), int(r.year))] = format_value(r.kpi, r.mean) + ci
+    out = pd.Series(cells).unstack()
+    out = out.reindex([kpi_label(k) for k in order])
+    out.index.name = "KPI (mean of replications [95 % CI, cut to the possible range])"
+    out.columns.name = "year"
+    return out
+
+
+def readable_differences(diff: pd.DataFrame) -> pd.DataFrame:
+    """A `compare` table for people: KPI with its unit, baseline and scenario means, the
+    difference and its paired 95 % CI (shares in percentage points), and whether the CI
+    excludes zero (``clear``)."""
+    unit = [c for c in ("municipality", "hub") if c in diff.columns][:1]
+    rows = []
+    for r in diff.to_dict(orient="records"):
+        k = r["kpi"]
+        lo, hi = r["diff_ci95_lo"], r["diff_ci95_hi"]
+        clear = bool(np.isfinite(lo) and (lo > 0 or hi < 0))
+        rows.append({"scenario": r["scenario"], **{u: r[u] for u in unit}, "year": int(r["year"]),
+                     "KPI": kpi_label(k), "baseline": format_value(k, r["baseline_mean"]),
+                     "scenario mean": format_value(k, r["scenario_mean"]),
+                     "difference": format_value(k, r["diff_mean"], diff=True),
+                     "95 % CI": ("–" if not np.isfinite(lo) else
+                                 f"{format_value(k, lo, diff=True)} … {format_value(k, hi, diff=True)}"),
+                     "clear": "yes" if clear else "no", "n": int(r["n"])})
+    return pd.DataFrame(rows)
 
 
 @dataclass

@@ -299,8 +299,8 @@ class Scenario(_Strict):
         hub : a hub of the scenario's region (e.g. ``"Laukaa"``).
         add_fte : FTE to add (negative to remove); or
         fte : the hub's new FTE.
-        name : the new scenario's name (default e.g. ``"baseline_Laukaa+2fte"``, so it can
-            run in a batch beside the original).
+        name : the new scenario's name (default e.g. ``"baseline_Laukaa_plus_2fte"``, so it
+            can run in a batch beside the original).
 
         Raises
         ------
@@ -319,9 +319,10 @@ class Scenario(_Strict):
         if new < 0:
             raise InputError(file, key, f"staff cannot be negative (got {new:g})")
         staff[hub] = new
-        if name is None:
-            name = (f"{self.name}_{hub}{float(add_fte):+g}fte" if add_fte is not None
-                    else f"{self.name}_{hub}_{new:g}fte")
+        if name is None:   # letters, digits and _ . - only: the name is its own folder
+            change = (f"{'plus' if add_fte >= 0 else 'minus'}_{abs(float(add_fte)):g}" if add_fte is not None
+                      else f"{new:g}")
+            name = f"{self.name}_{hub}_{change}fte"
         return self.with_overrides({"staff": {"customer_service_fte_by_hub": staff}}, name=name)
 
 

@@ -55,7 +55,7 @@ def test_with_staff_changes_one_hub_and_keeps_the_others(base):
     for hub in before:
         if hub != "Laukaa":
             assert after[hub] == pytest.approx(before[hub])
-    assert plus.name != base.name                       # can run beside it in a batch
+    assert plus.name == "baseline_Laukaa_plus_2fte"      # can run beside it in a batch
     assert base.staff_by_hub() == before                # the original is not changed
     assert ts.with_staff(base, "Laukaa", fte=9.44).staff_by_hub()["Laukaa"] == 9.44
     # a second change keeps the first
@@ -79,10 +79,10 @@ def test_with_staff_rejects_bad_input(base):
 # ---------------------------------------------------------------------------------------
 # the Laukaa question against a hand-paired computation
 
-def _hand_paired(folder: Path, base: str, other: str, year: int) -> pd.DataFrame:
+def _hand_paired(folders: dict[str, Path], base: str, other: str, year: int) -> pd.DataFrame:
     """Paired mean and Student-t 95 % CI per municipality, straight from the Parquet files."""
     def per_rep(name: str) -> pd.DataFrame:
-        files = sorted((folder / name / "monthly").glob("rep-*.parquet"))
+        files = sorted((folders[name] / "monthly").glob("rep-*.parquet"))
         m = pd.concat([pd.read_parquet(f) for f in files])
         m = m[m.month.str.startswith(str(year))]
         s = m.groupby(["replication", "municipality"]).sum(numeric_only=True)
@@ -107,11 +107,11 @@ def _hand_paired(folder: Path, base: str, other: str, year: int) -> pd.DataFrame
 
 def test_laukaa_question_matches_the_hand_paired_result(laukaa, base):
     batch, answer = laukaa
-    other = f"{base.name}_Laukaa+2fte"
+    other = f"{base.name}_Laukaa_plus_2fte"
     assert set(answer.municipality) == {"Laukaa", "Hankasalmi"}
     assert set(answer.year) == {2026} and (answer.scenario == other).all()
     assert (answer.hub == "Laukaa").all() and (answer.n == REPS).all()
-    hand = _hand_paired(batch.out, base.name, other, 2026)
+    hand = _hand_paired(batch.folders, base.name, other, 2026)
     got = answer.merge(hand, on=["municipality", "kpi"], suffixes=("", "_hand"))
     assert len(got) == len(hand) == 6
     for c in ("n", "diff_mean", "diff_ci95_lo", "diff_ci95_hi", "baseline_mean"):
@@ -158,7 +158,7 @@ def test_batch_carries_its_tables(laukaa):
         long = getattr(batch, t)
         assert set(long.scenario) == set(names)
         for n in names:
-            files = sorted((batch.out / n / t).glob("rep-*.parquet"))
+            files = sorted((batch.folders[n] / t).glob("rep-*.parquet"))
             own = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
             pd.testing.assert_frame_equal(getattr(batch[n], t).reset_index(drop=True), own)
     assert batch.done == {n: list(range(REPS)) for n in names}
@@ -226,9 +226,9 @@ def test_column_dictionary_matches_a_run(laukaa, tmp_path):
         assert len(names) == len(set(names)), f"{section}: a column listed twice"
     for t in ("monthly", "hubs", "services"):
         assert doc[t] == list(getattr(batch, t).columns), t
-    res = RunResult(batch.out / "baseline", batch["baseline"].scenario, list(range(REPS)))
-    write_yearly_csv(res)
-    yearly = pd.read_csv(batch.out / "baseline" / "yearly_by_municipality.csv")
+    folder = batch.folders["baseline"]
+    write_yearly_csv(RunResult(folder=folder, scenario=batch["baseline"].scenario, done=list(range(REPS))))
+    yearly = pd.read_csv(folder / "yearly_by_municipality.csv")
     assert doc["yearly_by_municipality.csv"] == list(yearly.columns)
     assert doc["yearly_by_municipality.csv: kpi"] == list(pd.unique(yearly.kpi))
     # compare: the CLI's columns and the API's, every KPI either can give
