@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -17,7 +19,8 @@
 # Load the baseline scenario (the area as the plan describes it, from 1 January 2025),
 # run a few replications, and look at the tidy tables: `monthly` (per municipality),
 # `hubs` (staff capacity and use) and `services`. Every figure comes with a 95 %
-# confidence interval over replications.
+# confidence interval over replications. Every column, with its unit, is listed in
+# `docs/columns.md`.
 #
 # Set `TYOSIM_NOTEBOOK_FAST=1` for a short run (the test suite does).
 
@@ -42,39 +45,47 @@ res = ts.run(sc, reps=REPS)
 res.monthly.head()
 
 # %% [markdown]
-# Headline KPIs per year, mean and 95 % CI over replications:
+# Headline KPIs per year: the mean over replications with its 95 % confidence interval.
+# Counts are per year (one replication's year, averaged over replications); shares in %.
 
 # %%
-summary = res.summary()
-summary.pivot_table(index="kpi", columns="year", values="mean").round(1)
+ts.readable_summary(res.summary())
 
 # %% [markdown]
-# Unemployed jobseekers by hub, month by month (mean over replications, with the range
-# of the replications shaded):
+# Unemployed jobseekers by hub, month by month: the line is the mean over replications,
+# the shaded band the lowest to highest replication.
 
 # %%
 by_hub = res.monthly.groupby(["replication", "month", "hub"], as_index=False)["stock_end"].sum()
-fig, ax = plt.subplots(figsize=(9, 4))
-for hub, g in by_hub.groupby("hub"):
+fig, ax = plt.subplots(figsize=(10, 4))
+for i, (hub, g) in enumerate(by_hub.groupby("hub")):
     w = g.pivot(index="month", columns="replication", values="stock_end")
-    ax.plot(w.index, w.mean(axis=1), label=hub)
-    ax.fill_between(w.index, w.min(axis=1), w.max(axis=1), alpha=0.2)
-ax.set_ylabel("unemployed jobseekers (end of month)")
+    ax.plot(w.index, w.mean(axis=1), color=f"C{i}", label=hub)
+    ax.fill_between(w.index, w.min(axis=1), w.max(axis=1), color=f"C{i}", alpha=0.25)
+ax.fill_between([], [], [], color="grey", alpha=0.25, label=f"band: lowest–highest of {REPS} replications")
+ax.set_title("Unemployed jobseekers by hub (line: mean of replications)")
+ax.set_ylabel("unemployed jobseekers at month end")
+ax.set_xlabel("month")
 ax.tick_params(axis="x", rotation=90)
-ax.legend()
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
 fig.tight_layout()
 
 # %% [markdown]
-# Staff use per hub: capacity and used hours, and the share of meetings held late.
+# Staff use per hub and year (hours per year, mean over replications) and the interview
+# deadlines missed (held late or never) per year, with their share of the deadlines.
 
 # %%
-hubs = res.hubs.groupby(["hub"])[["capacity_hours", "used_hours"]].sum()
-hubs["utilisation_%"] = 100 * hubs.used_hours / hubs.capacity_hours
-hubs.round(0)
+h = res.hubs.assign(year=res.hubs.month.str[:4].astype(int))
+per_rep = h.groupby(["replication", "year", "hub"])[["capacity_hours", "used_hours"]].sum()
+hubs = per_rep.groupby(["year", "hub"]).mean()
+hubs["utilisation %"] = 100 * hubs.used_hours / hubs.capacity_hours
+hubs = hubs.round({"capacity_hours": 0, "used_hours": 0, "utilisation %": 1})
+hubs.rename(columns={"capacity_hours": "meeting hours available / year",
+                     "used_hours": "meeting hours used / year"})
 
 # %%
-late = res.monthly.groupby("hub")[["initial_interviews", "initial_interviews_late",
-                                   "job_search_interviews", "job_search_interviews_late"]].sum()
-late["initial_on_time_%"] = 100 * (1 - late.initial_interviews_late / late.initial_interviews)
-late["job_search_on_time_%"] = 100 * (1 - late.job_search_interviews_late / late.job_search_interviews)
-late.round(1)
+late = res.kpis(by="hub").groupby(["year", "hub"])[["late_meetings", "late_meetings_share"]].mean()
+late["late_meetings_share"] = (100 * late.late_meetings_share).round(1)
+late["late_meetings"] = late.late_meetings.round(0).astype(int)
+late.rename(columns={"late_meetings": "deadlines missed / year (mean of replications)",
+                     "late_meetings_share": "deadlines missed, % of deadlines"})

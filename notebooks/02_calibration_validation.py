@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -51,9 +53,11 @@ for ax, (level, series) in zip(axes, [("area", "area")] + [("hub", h) for h in s
     d = check.comparison[(check.comparison.level == level) & (check.comparison.series == series)]
     ax.plot(d.month.str[5:], d.observed, "k-", label="observed")
     ax.plot(d.month.str[5:], d.simulated, "C1--", label=f"simulated (mean of {check.replications})")
-    ax.set_title(f"{series}: MAPE {check.mape_of(level, series):.1f} %")
+    ax.set_title(f"{'Area' if level == 'area' else series}: MAPE {check.mape_of(level, series):.1f} %")
+    ax.set_xlabel("month of 2019")
+axes[0].set_ylabel("unemployed jobseekers at month end")
 axes[0].legend()
-fig.suptitle("2019, out of sample")
+fig.suptitle("Simulated against observed unemployed jobseekers, 2019 (out of sample)")
 fig.tight_layout()
 
 # %% [markdown]
@@ -77,4 +81,5 @@ for rho in (0.5, 0.8) if FAST else (0.5, 0.7, 0.9):
     mean, sd, lo, hi = mean_ci(mmc_mean_waits(scn, reps=4 if FAST else 20))
     minutes = 24 * 60
     rows.append((rho, erlang_c_mean_wait(lam, mu, 3) * minutes, mean * minutes, lo * minutes, hi * minutes))
-pd.DataFrame(rows, columns=["rho", "erlang_c_wait_min", "simulated_min", "ci95_lo", "ci95_hi"]).round(1)
+pd.DataFrame(rows, columns=["utilisation ρ", "Erlang C mean wait (min)", "simulated mean wait (min)",
+                           "95 % CI low (min)", "95 % CI high (min)"]).round(1)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -66,10 +68,13 @@ for ax, (level, name) in zip(axes, series):
     ax.fill_between(x, f.lo80, f.hi80, alpha=0.35, color="C0", label="80 %")
     ax.plot(x, f["mean"], "C0-", label="forecast")
     ax.plot(x, obs.loc["2019-01":"2019-12"].values, "C3.", label="what came")
-    ax.set_title(name if level == "hub" else "area")
+    ax.set_title(name if level == "hub" else "Area")
+    ax.set_xlabel("month")
     ax.set_xticks(range(0, len(h) + 12, 12))
     ax.tick_params(axis="x", rotation=90)
+axes[0].set_ylabel("unemployed jobseekers at month end")
 axes[0].legend(fontsize=8)
+fig.suptitle("Forecast from December 2018 (bands: 80 % and 95 % prediction intervals) and what came")
 fig.tight_layout()
 
 # %% [markdown]
@@ -79,4 +84,9 @@ fig.tight_layout()
 # (each with its source).
 
 # %%
-fc.costs.head(12)
+costs = fc.costs[fc.costs.level != "municipality"].set_index(["series", "year"])
+eur = [c for c in costs.columns if c.endswith("_eur") or "_eur_" in c]
+table = (costs[eur] / 1e6).round(2).add_suffix(" (M€)")
+table.insert(0, "months", costs["months"])
+table["municipal share (%)"] = (100 * costs["effective_municipal_share"]).round(1)
+table

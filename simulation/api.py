@@ -530,9 +530,10 @@ def format_value(kpi: str, x: float, diff: bool = False) -> str:
     sign = "+" if diff else ""
     if _is_share(kpi) or kpi.endswith("_pct"):
         v = 100 * x if _is_share(kpi) else x
-        v = round(v, 1) + 0.0
-        unit = " pp" if diff and _is_share(kpi) else (" pp" if diff else " %")
-        return f"{v:{sign}.1f}{unit}" if v != 0 else f"0.0{unit}"
+        dec = 2 if 0 < abs(v) < 0.1 else 1          # 0.04 pp, not 0.0 pp
+        v = round(v, dec) + 0.0
+        unit = " pp" if diff else " %"
+        return f"{v:{sign}.{dec}f}{unit}" if v != 0 else f"0{unit}"
     if kpi.endswith("_eur"):
         if abs(x) >= 1e6:
             v = round(x / 1e6, 2) + 0.0
