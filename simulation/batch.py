@@ -284,7 +284,7 @@ class BatchResult:
     backend: dict[str, Any]
 
     def folder(self, name: str) -> Path:
-        return self.out / name
+        return self.out / experiment.folder_key(name)
 
 
 def prepare_scenarios(paths: Sequence[str | Path], years: float | None = None,

@@ -35,12 +35,18 @@ from .data import load_monthly, parse_month
 from .forecaster import DEFAULT_PATHS, DEFAULT_SEED, forecast
 from .hierarchy import RECONCILIATION_METHODS
 from .plots import chart_file_name, fan_chart
-from ..argtypes import positive_int
+from ..argtypes import bounded_float, bounded_int, positive_int
+from ..argtypes import seed as seed_type
 from .pxweb import PXWEB_TABLE_URL, fetch_table, write_csv_atomic
 from .selection import COMPARISON_MODELS, MethodConfig
 
 
 _positive_int = positive_int
+MAX_HORIZON_MONTHS = 60      # five years ahead: beyond it a monthly caseload forecast means nothing
+MIN_PATHS = 50               # fewer paths cannot place the 2.5 % and 97.5 % quantiles
+MAX_PATHS = 100_000
+MAX_WORKERS = 64
+MAX_TIMEOUT_S = 600.0
 
 
 def _default_workers() -> int:
@@ -55,20 +61,22 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "or a Statistics Finland PxWeb CSV / JSON-stat file",
     )
     parser.add_argument(
-        "--horizon", type=_positive_int, default=12, help="months ahead (default 12)"
+        "--horizon", type=bounded_int(1, MAX_HORIZON_MONTHS), default=12,
+        help=f"months ahead, 1–{MAX_HORIZON_MONTHS} (default 12)"
     )
     parser.add_argument(
         "--paths",
-        type=_positive_int,
+        type=bounded_int(MIN_PATHS, MAX_PATHS),
         default=DEFAULT_PATHS,
-        help=f"simulated paths per series (default {DEFAULT_PATHS})",
+        help=f"simulated paths per series, {MIN_PATHS}–{MAX_PATHS} (default {DEFAULT_PATHS}); fewer "
+        "cannot give 80/95 %% intervals",
     )
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"root seed (default {DEFAULT_SEED})"
+        "--seed", type=seed_type, default=DEFAULT_SEED, help=f"root seed (default {DEFAULT_SEED})"
     )
     parser.add_argument(
         "--workers",
-        type=_positive_int,
+        type=bounded_int(1, MAX_WORKERS),
         default=_default_workers(),
         help="processes for model fitting (default: up to 2)",
     )
@@ -120,7 +128,8 @@ def add_data_fetch_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma-separated names (default: the 13 municipalities of the area)",
     )
     parser.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds per request (default 60)"
+        "--timeout", type=bounded_float(0, MAX_TIMEOUT_S, lo_open=True), default=60.0,
+        help="seconds per request (default 60)"
     )
 
 
@@ -163,6 +172,9 @@ def forecast_command(args: argparse.Namespace) -> int:
         0 on success. Bad input raises `InputError`.
     """
     t0 = time.perf_counter()
+    from ..experiment import ensure_folder
+
+    ensure_folder(Path(args.out), "--out")   # before minutes of fitting, not after
     data = load_monthly(args.data)
     if args.until:
         data = data.until(parse_month(args.until, "--until"))
@@ -227,6 +239,7 @@ def forecast_command(args: argparse.Namespace) -> int:
     )
 
     _print_forecast_summary(run, data, costs, out, charts, t0)
+    sys.stdout.flush()   # a closed pipe (`| head`) raises here, where `cli.main` catches it
     return 0
 
 
@@ -285,6 +298,12 @@ def _print_forecast_summary(
 def backtest_command(args: argparse.Namespace) -> int:
     """Run ``tyosim backtest`` and print MASE, sMAPE and interval coverage per method."""
     t0 = time.perf_counter()
+    if args.out:
+        out = Path(args.out)
+        if out.is_dir():
+            raise InputError(str(out), "--out", "is a folder; give a CSV file name")
+        if any(p.exists() and not p.is_dir() for p in out.parents):
+            raise InputError(str(out), "--out", "a part of the path is a file, not a folder")
     data = load_monthly(args.data)
     origins = [o.strip() for o in str(args.origins).split(",") if o.strip()]
     if not origins:
@@ -347,6 +366,16 @@ def data_fetch_command(args: argparse.Namespace) -> int:
     """Run ``tyosim data fetch``: download the series from Statistics Finland's PxWeb API."""
     if getattr(args, "data_command", "fetch") != "fetch":
         raise InputError("command line", "data", f"unknown data command {args.data_command!r}")
+    from urllib.parse import urlparse
+
+    url = urlparse(str(args.url))
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise InputError("command line", "--url", f"expected an http(s):// address, got {args.url!r}")
+    out = Path(args.out)
+    if out.is_dir():
+        raise InputError(str(out), "--out", "is a folder; give a CSV file name")
+    if any(p.exists() and not p.is_dir() for p in out.parents):
+        raise InputError(str(out), "--out", "a part of the path is a file, not a folder")
     if args.municipalities:
         munis = [m.strip() for m in args.municipalities.split(",") if m.strip()]
     else:

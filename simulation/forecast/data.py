@@ -30,6 +30,11 @@ from ..errors import InputError
 
 REQUIRED_COLUMNS = ("month", "municipality", "unemployed")
 OPTIONAL_NUMERIC_COLUMNS = ("labour_force", "open_vacancies")
+#: Unemployed may exceed a municipality's 2019 labour force (the region file) by this factor
+#: at most — labour forces change slowly; 900,000 unemployed in a town of 2,346 is a typo.
+LABOUR_FORCE_HEADROOM = 1.5
+#: No Finnish municipality has more unemployed than this (Helsinki: ~50,000).
+MAX_UNEMPLOYED = 1_000_000
 MIN_MONTHS = 24
 """Shortest history accepted: two seasonal cycles (the seasonal models need them)."""
 
@@ -208,10 +213,14 @@ def validate_long(long: pd.DataFrame, name: str) -> MonthlyData:
             raise InputError(name, f"{row}: municipality", "empty")
         months.append(parse_month(str(mon), f"{row} ({m}): month", name))
         values[i] = _number(val, name, f"{row} ({m}, {months[-1]}): unemployed", required=True)
+    lf_given: dict[int, float] = {}
     for col in OPTIONAL_NUMERIC_COLUMNS:
         if col in long.columns:
-            for row, m, mon, val in zip(long["_row"], munis, months, long[col], strict=False):
-                _number(val, name, f"{row} ({m}, {mon}): {col}", required=False)
+            for i, (row, m, mon, val) in enumerate(zip(long["_row"], munis, months, long[col], strict=False)):
+                x = _number(val, name, f"{row} ({m}, {mon}): {col}", required=False)
+                if col == "labour_force" and x == x:   # not NaN
+                    lf_given[i] = x
+    _check_against_labour_force(long["_row"].tolist(), munis, months, values, lf_given, name)
     df = pd.DataFrame(
         {
             "municipality": munis,
@@ -267,6 +276,29 @@ def validate_long(long: pd.DataFrame, name: str) -> MonthlyData:
     wide.columns.name = None
     wide.index = pd.PeriodIndex(wide.index, freq="M", name="month")
     return MonthlyData(wide.astype(float), name, tuple(notes))
+
+
+def _check_against_labour_force(rows: list, munis: list[str], months: list, values: np.ndarray,
+                                lf_given: dict[int, float], name: str) -> None:
+    """Unemployed within the labour force: the row's own, else the region file's (2019)."""
+    try:
+        from ..region import load_region
+
+        lf = load_region().attribute_by_municipality("labour_force_2019")
+    except Exception:  # noqa: BLE001 — no region attribute: only the row's own labour force
+        lf = {}
+    for i, (row, m, mon) in enumerate(zip(rows, munis, months, strict=False)):
+        v = values[i]
+        where = f"{row} ({m}, {mon}): unemployed"
+        if not np.isfinite(v) or v > MAX_UNEMPLOYED:
+            raise InputError(name, where, f"{v:g} is not a number of unemployed in a municipality "
+                                          f"(at most {MAX_UNEMPLOYED:,})")
+        if i in lf_given and v > lf_given[i]:
+            raise InputError(name, where, f"{v:g} unemployed is more than the labour force "
+                                          f"{lf_given[i]:g} on the same row")
+        if i not in lf_given and m in lf and v > LABOUR_FORCE_HEADROOM * lf[m]:
+            raise InputError(name, where, f"{v:g} unemployed is more than {LABOUR_FORCE_HEADROOM:g} × "
+                                          f"{m}'s labour force ({lf[m]:,.0f}, 2019); a typo?")
 
 
 def _number(val: object, name: str, where: str, required: bool) -> float:
