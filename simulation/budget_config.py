@@ -25,15 +25,21 @@ ROUNDING_RULES = ("exact", "rounded_percent", "rounded_percent_largest_remainder
 _YEAR = re.compile(r"^\d{4}$")
 
 
+#: Any amount in euros: far above the area's budget (~EUR 10 M), finite (no Infinity in JSON).
+MAX_EUR = 1e12
+
+
 def _non_negative(v: dict[str, float]) -> dict[str, float]:
-    """Every value of a keyed table must be >= 0 (the key is named in the error)."""
+    """Every value of a keyed table must be 0..MAX_EUR (the key is named in the error)."""
     for k, x in v.items():
         if x < 0:
             raise ValueError(f"{k}: cannot be negative (got {x})")
+        if x > MAX_EUR:
+            raise ValueError(f"{k}: at most {MAX_EUR:g} (got {x})")
     return v
 
 
-EurNonNegative = Annotated[float, Field(ge=0)]
+EurNonNegative = Annotated[float, Field(ge=0, le=MAX_EUR)]
 
 
 class BenefitCompensationConfig(BaseModel):
@@ -47,7 +53,7 @@ class BenefitCompensationConfig(BaseModel):
     (before it: none) until ``valid_to`` (inclusive; default open).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
     valid_from: date
     valid_to: date | None = None
@@ -74,10 +80,10 @@ class BenefitCompensationConfig(BaseModel):
 class BudgetConfig(BaseModel):
     """The `[budget]` table of a scenario (see ``docs/budget.md``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
     # -- the frame ------------------------------------------------------------------------
-    frame_eur_per_year: float = Field(ge=0)
+    frame_eur_per_year: float = Field(ge=0, le=MAX_EUR)
     """The state-grant increase of the area's municipalities, EUR a year (the 2025 level)."""
     frame_eur_by_year: dict[str, float] = Field(default_factory=dict)
     """Optional frame for given years ("2028" = ...), replacing `frame_eur_per_year`."""
@@ -85,8 +91,8 @@ class BudgetConfig(BaseModel):
     """Transition funding on top of the grant, EUR, by year ("2025" = ...)."""
 
     # -- costs that do not act in the model -------------------------------------------------
-    other_expenses_eur_per_year: float = Field(ge=0)
-    regional_services_cost_per_fte_eur: float | None = Field(default=None, ge=0)
+    other_expenses_eur_per_year: float = Field(ge=0, le=MAX_EUR)
+    regional_services_cost_per_fte_eur: float | None = Field(default=None, ge=0, le=10_000_000)
     """Price of one htv-equivalent bought from the Jyväskylä area (default: staff.cost_per_fte_eur)."""
     cost_per_fte_eur_by_role: dict[str, float] = Field(default_factory=dict)
     """Optional cost per person-year by role (customer_service, specialists, administration)."""
