@@ -369,6 +369,7 @@ LABELS["fi"].update({
     "diff_benefit_municipal_eur_ci95_hi": "Työttömyysturvaosuuden ero, 95 % lv. yläraja",
     "benefit_clear": "Työttömyysturvaosuuden ero selvä",
     "ci_clipped": "Väli rajattu",
+    "ci95_clipped": "Väli rajattu (t-väli, rajattu nollaan / 100 %:iin)",
     "payer_total": "Yhteensä",
     "payer_area": "Työllisyysalue",
     "payer_wellbeing_county": "Hyvinvointialue (ei alueen rahaa)",
@@ -455,7 +456,7 @@ LABELS["fi"].update({
     "h_option_item": "{s} erotus {gap} ({closed})",
     "h_clear": "Selvät erot perusvaihtoehtoon ({year}, alue yhteensä): {items}.",
     "h_clear_none": "Yksikään ero perusvaihtoehtoon ei ole selvä ({year}, alue yhteensä) näillä toistomäärillä.",
-    "h_not_clear": "Ei selviä: {items}.",
+    "h_not_clear": "Muut erot eivät ole selviä: niiden 95 %:n väli sisältää nollan.",
     "h_only_baseline": "Vain yksi skenaario: eroja ei ole laskettu (aja tyosim batch useammalla skenaariolla).",
 })
 
@@ -501,6 +502,7 @@ LABELS["en"].update({
     "diff_benefit_municipal_eur_ci95_hi": "Benefit-share difference, 95 % CI high",
     "benefit_clear": "Benefit-share difference clear",
     "ci_clipped": "Interval clipped",
+    "ci95_clipped": "Interval clipped (t-interval, clipped at 0 / 100 %)",
     "payer_total": "Total",
     "payer_area": "Employment area",
     "payer_wellbeing_county": "Wellbeing services county (not the area's money)",
@@ -573,9 +575,10 @@ LABELS["en"].update({
                "job-search interviews."),
     "h_late_why": ("The cause is customer-service capacity: in {year} the hubs have {fte} FTE of customer "
                    "service and {util} of its working time is in use; most deadlines are missed at {hub} "
-                   "({hub_late}, utilisation {hub_util}). The Nordic model in force in 2025 asks for the "
-                   "initial interview within 5 working days and a meeting about every two weeks in the "
-                   "first three months."),
+                   "({hub_late}, utilisation {hub_util})."),
+    "h_late_rule_2025": ("The Nordic model in force in 2025 asks for the initial interview within 5 working "
+                         "days and a meeting about every two weeks in the first three months; from 1.1.2026 "
+                         "the initial interview within 10 working days and meetings every 3 months."),
     "h_benefit": ("The municipalities' share of unemployment benefits in {year} is {eur} [95 % CI {lo} – {hi}], "
                   "{pct} of the total benefit cost of {total}; the largest share is {muni}'s ({muni_eur})."),
     "h_gap": ("The baseline's cost in {year} is {cost} against a frame of {frame}: a gap of {gap} "
@@ -586,7 +589,7 @@ LABELS["en"].update({
     "h_option_item": "{s} gap {gap} ({closed})",
     "h_clear": "Clear differences from the baseline ({year}, area total): {items}.",
     "h_clear_none": "No difference from the baseline is clear ({year}, area total) with these replications.",
-    "h_not_clear": "Not clear: {items}.",
+    "h_not_clear": "The other differences are not clear: their 95 % interval contains zero.",
     "h_only_baseline": "Only one scenario: no differences computed (run tyosim batch with several scenarios).",
 })
 
