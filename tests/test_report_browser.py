@@ -77,7 +77,7 @@ def _run(exe: str, args: list[str], tmp: Path, timeout: float = 90) -> subproces
 
 def test_report_loads_in_headless_chromium(tmp_path):
     exe = _chromium()
-    sc = load_scenario(ROOT / "scenarios" / "baseline.toml", {"run": {"years": 0.05}})
+    sc = load_scenario(ROOT / "scenarios" / "baseline.toml", {"run": {"years": 0.1}})
     run_scenario(sc, reps=2, out=tmp_path / "res", progress=False)
     html = build_report(tmp_path / "res", ["html"], "fi").html
     url = html.resolve().as_uri()
