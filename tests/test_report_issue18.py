@@ -93,6 +93,8 @@ def test_two_replications_warn_in_report_and_commands(fi, folder, capsys):
     assert 'class="warn"' in html and "Vain 2 toistoa" in html and "--reps auto" in html
     about = _sheet(fi.xlsx, "about")
     assert about.iloc[:, 1].str.contains("Vain 2 toistoa").any()
+    assert main(["report", str(folder), "--format", "xlsx", "--out", str(folder / "rep2")]) == 0
+    assert "Vain 2 toistoa" in capsys.readouterr().err
     assert main(["compare", str(folder), "--lang", "fi"]) == 0
     assert "Vain 2 toistoa" in capsys.readouterr().err
     assert main(["compare", str(folder)]) == 0

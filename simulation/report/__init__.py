@@ -30,6 +30,7 @@ class ReportFiles:
     html: Path | None = None
     xlsx: Path | None = None
     figures: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)       # also shown in the report
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -77,7 +78,9 @@ def build_report(results: str | Path, formats: list[str] | tuple[str, ...] = FOR
     results = Path(results)
     out_dir = Path(out) if out else results / "report"
     rd = collect(results)
-    files = ReportFiles()
+    from .html import warnings_list
+
+    files = ReportFiles(warnings=warnings_list(rd, lang))
     if "html" in formats:
         figs = make_figures(rd, lang)
         for name, png in figs.items():
@@ -94,7 +97,11 @@ def build_report(results: str | Path, formats: list[str] | tuple[str, ...] = FOR
 
 def report_command(args: argparse.Namespace) -> int:
     """`tyosim report DIR --format html,xlsx --lang fi|en [--out OUT]`."""
+    import sys
+
     files = build_report(args.dir, parse_formats(args.format), args.lang, getattr(args, "out", None))
+    for w in files.warnings:
+        print(w, file=sys.stderr)
     for p in (files.html, files.xlsx):
         if p is not None:
             print(p)
