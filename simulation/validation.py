@@ -110,7 +110,8 @@ def mmc_scenario(folder, rho: float, servers: int = 3, mean_meeting_min: float =
         "inflow": {"per_month_by_municipality": {m: (lam * 365 / 12 if m == "Äänekoski" else 0.0) for m in munis},
                    "seasonal_factors": [d * 12 / 365 for d in days], "scale": 1.0, "layoff_share": 0.0,
                    "reentry_probability": 0.0, "reentry_mean_months": 6.0},
-        "exits": {"short_group_share": 0.0, "short_group_mean_months": 1.0, "long_group_mean_months": 1e9,
+        "exits": {"short_group_share": 0.0, "short_group_mean_months": 1.0, "long_group_mean_months": 600.0,
+                  "hazard_multiplier": 1e-6,   # nobody leaves: 600 months / 1e-6
                   "seasonal_factors": [1.0] * 12, "layoff_mean_months": 1.0,
                   "employment_share_short_group": 0.5, "employment_share_long_group": 0.5,
                   "employment_share_layoff": 0.5},
@@ -118,7 +119,7 @@ def mmc_scenario(folder, rho: float, servers: int = 3, mean_meeting_min: float =
                         "source": "M/M/c reduction: empty start"},
         "rules": {"intensive_interview_interval_days": [{"value": 0, "source": "reduction: one meeting only"}],
                   "intensive_repeat_every_months": [{"value": 0}],
-                  "regular_interview_interval_months": [{"value": 100000}]},
+                  "regular_interview_interval_months": [{"value": 60}]},
     }
     path = Path(folder) / f"{data['name']}.toml"
     path.write_text(tomli_w.dumps(data), encoding="utf-8")
