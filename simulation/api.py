@@ -77,7 +77,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, *,
     if years is not None:
         run["years"] = float(years)
     if seed is not None:
-        run["seed"] = int(seed)
+        run["seed"] = seed           # checked by the scenario (an integer 0..2**63-1): 1.7 is refused
     if run:
         over["run"] = run
     return _load_scenario(path, over or None)
@@ -231,7 +231,7 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, out: str | Pat
     from .experiment import read_table, run_scenario
 
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    n = reps or sc.run.replications
+    n = sc.run.replications if reps is None else reps
     workers = default_workers(n) if workers is None else workers
     if out is None:
         with tempfile.TemporaryDirectory(prefix="tyosim-") as tmp:

@@ -456,9 +456,9 @@ def compute_budget(scenario: Scenario, results: str | Path | None = None) -> Bud
             notes.append(f"no results of scenario {scenario.name!r} under {results}: simulated figures "
                          f"not available")
         else:
-            monthly = read_table(folder, "monthly")
+            monthly = read_table(folder, "monthly", scenario=scenario)
             benefit = benefit_by_municipality(monthly)
-            actual = actual_service_cost(read_table(folder, "services"), scenario)
+            actual = actual_service_cost(read_table(folder, "services", scenario=scenario), scenario)
     if benefit is None:
         notes.append("municipal benefit share: not available (run the scenario and pass --results DIR; "
                      "the monthly table must carry benefit_cost_municipal_eur)")

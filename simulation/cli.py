@@ -12,7 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .argtypes import positive_float, positive_int
+from .argtypes import bounded_int, positive_float, positive_int
 from .errors import InputError, NotBuiltError
 
 DEFAULT_SCENARIO = "scenarios/baseline.toml"
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run one scenario and write its tables")
     r.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
     r.add_argument("--reps", type=_positive_int, help="replications (default: the scenario's run.replications)")
-    r.add_argument("--seed", type=int, help="root seed (default: the scenario's run.seed)")
+    r.add_argument("--seed", type=bounded_int(0, 2**63 - 1, "a seed"), help="root seed (default: the scenario's run.seed)")
     r.add_argument("--years", type=_positive_float, help="simulated years (default: the scenario's run.years)")
     r.add_argument("--out", default="results", help="output folder (default: results/)")
     r.add_argument("--workers", type=_positive_int, default=None,
@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--reps", default=None,
                    help="replications per scenario, or 'auto' (see --precision); default: the first "
                         "scenario's run.replications")
-    b.add_argument("--seed", type=int, help="root seed for every scenario (default: the first's run.seed)")
+    b.add_argument("--seed", type=bounded_int(0, 2**63 - 1, "a seed"),
+                   help="root seed for every scenario (default: the first's run.seed)")
     b.add_argument("--years", type=_positive_float, help="simulated years of every scenario")
     b.add_argument("--workers", type=_positive_int, default=None,
                    help="local worker processes (default: the CPUs), or Dask workers with --dask")
@@ -178,37 +179,44 @@ def _not_built(what: str, issue: str) -> int:
     raise NotBuiltError(f"tyosim {what}: not built yet ({issue}); no result was produced")
 
 
+def _dispatch(argv: list[str] | None) -> int:
+    """Parse the command line and run the command (errors are handled by `main`)."""
+    args = build_parser().parse_args(argv)
+    if args.command == "validate":
+        return cmd_validate(args)
+    if args.command == "run":
+        return cmd_run(args)
+    if args.command in ("forecast", "backtest") or args.command == "data":
+        try:
+            from .forecast import commands as fc
+        except ImportError:
+            return _not_built(args.command, "forecasting, issue 5")
+        fn = {"forecast": fc.forecast_command, "backtest": fc.backtest_command,
+              "data": fc.data_fetch_command}[args.command]
+        return fn(args)
+    if args.command == "batch":
+        from .batch import batch_command
+        return batch_command(args)
+    if args.command == "compare":
+        from .compare import compare_command
+        return compare_command(args)
+    if args.command == "budget":
+        from .budget import budget_command
+        return budget_command(args)
+    if args.command == "calibrate":
+        from .calibration.command import calibrate_command
+        return calibrate_command(args)
+    if args.command == "report":
+        from .report import report_command
+        return report_command(args)
+    return _not_built(args.command, "unknown")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
-        if args.command == "validate":
-            return cmd_validate(args)
-        if args.command == "run":
-            return cmd_run(args)
-        if args.command in ("forecast", "backtest") or args.command == "data":
-            try:
-                from .forecast import commands as fc
-            except ImportError:
-                return _not_built(args.command, "forecasting, issue 5")
-            fn = {"forecast": fc.forecast_command, "backtest": fc.backtest_command,
-                  "data": fc.data_fetch_command}[args.command]
-            return fn(args)
-        if args.command == "batch":
-            from .batch import batch_command
-            return batch_command(args)
-        if args.command == "compare":
-            from .compare import compare_command
-            return compare_command(args)
-        if args.command == "budget":
-            from .budget import budget_command
-            return budget_command(args)
-        if args.command == "calibrate":
-            from .calibration.command import calibrate_command
-            return calibrate_command(args)
-        if args.command == "report":
-            from .report import report_command
-            return report_command(args)
-        return _not_built(args.command, "unknown")
+        rc = _dispatch(argv)
+        sys.stdout.flush()            # a closed pipe shows here, inside the handler below
+        return rc
     except InputError as e:
         print(e.message, file=sys.stderr)
         return 2

@@ -241,6 +241,7 @@ class Scenario(_Strict):
 
     name: str = Field(min_length=1, max_length=200)   # a label; its folder is `experiment.folder_key`
     description: str = ""
+    description_fi: str = ""          # the description in Finnish, shown by reports in fi
     region: str = DEFAULT_REGION
     run: RunConfig
     staff: StaffConfig

@@ -89,7 +89,8 @@ def test_fewer_coaching_places_means_a_larger_stock_and_municipal_bill(plan):
     """Issue 4's functional test: paired 95 % CIs of the differences do not overlap zero."""
     from simulation.kpis import mean_ci
     base = plan.with_overrides({"run": {"years": 0.75}})
-    few = base.with_overrides({"services": {"coaching": {"places": 20.0}}})
+    # (the same 160 start participants in both: at most 2 x places may start, so 80 places)
+    few = base.with_overrides({"services": {"coaching": {"places": 80.0}}})
     many = base.with_overrides({"services": {"coaching": {"places": 600.0, "referral_probability": 0.5}}})
     d_stock, d_bill = [], []
     for r in range(4):
