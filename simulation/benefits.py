@@ -21,37 +21,43 @@ Which days are paid, and how much (rules in force *on the day*)
 - ``basic_allowance`` and ``labour_market_subsidy``: ``basic_allowance_eur_per_day``; from
   ``benefit_system == "general_benefit"`` both are reported as ``general_benefit`` at the
   same daily amount.
-- ``earnings_related``: ``earnings_related_full_eur_per_day × earnings_related_factor(k)``,
-  ``k`` the spell's benefit day counted from ``prior_paid_days + 1`` (every paid day,
-  also a paid day in a service, uses up a day); after ``earnings_related_max_days`` the
-  person is paid the labour-market subsidy.
+- ``earnings_related``: ``earnings_related_full_eur_per_day × earnings_related_factor(k)``
+  with the step-downs in force on the benefit period's first day (from 2.9.2024 only for
+  periods begun then or later, HE 13/2024); ``k`` the person's benefit day (see chains below;
+  every paid day, also one in a service, uses up a day).
+- The daily allowances (``earnings_related`` and ``basic_allowance``) end after
+  ``earnings_related_max_days`` (``..._short_history`` for a spell with
+  ``short_work_history``) in force at the period's start; the person is then paid the
+  labour-market subsidy.
 
-Municipal share
----------------
-A paid day is *counted* (towards the municipal-share day count ``D``) and *billed* when,
-by the rules in force on that day, its benefit is in ``municipal_share_benefits`` and it
-is not a day in a service, or ``municipal_share_service_days_count`` is true (until
-2024: labour-market subsidy days outside services only; from 2025: all benefit days).
-On day ``d``, ``D`` is the number of counted days of the spell up to and including
-``d`` that fall on or after ``municipal_share_count_from`` (the rule in force on ``d``;
-from 1.1.2025 the count restarts, a reading marked to verify in the rules file). The
-municipality pays ``municipal_share(D) × base`` with the schedule in force on ``d``, where
-the base is the amount paid, for earnings-related allowance at most the basic amount.
+Chains: a person's benefit period across spells
+-----------------------------------------------
+A spell with ``continues`` carries on the count of the same person's previous spell (a
+return without a new work condition, `model.area`); a chain is a person's run of such spells.
+Its first spell's ``prior_paid_days`` (days paid before the run) are placed on the last paid
+weekdays before its first day, outside services, with the spell's benefit (for a daily
+allowance: up to its maximum, then labour-market subsidy); the period begins on the first of
+them. ``k`` counts the chain's days: prior days + paid days so far.
 
-``prior_paid_days`` (the start stock's days already paid) are placed on the last paid
-weekdays before the spell's first day in the run, as days outside services, with the
-spell's benefit type (for earnings-related: the first ``earnings_related_max_days`` of
-them, the rest labour-market subsidy). Each counts towards ``D`` if its benefit was billed
-by the rules in force on its date, and its date is on or after the count-from date: a
-run starting 1.1.2025 under the restart reading counts none of them.
+Municipal share (from 1.1.2025: acts 385/2023 and 387/2023)
+-----------------------------------------------------------
+A day is *billed* when, by the rules in force on that day, its benefit is in
+``municipal_share_benefits``, it is not a lay-off day (no share on lay-off days, 555/1998
+4 § 3 mom.) and it is outside a service or ``municipal_share_service_days_count`` holds. The
+day count ``D`` on day ``d`` counts the chain's days up to and including ``d`` — prior days
+too — that the rules in force **on ``d``** count: their benefit billed under those rules,
+outside services unless service days count, lay-off days excluded, dated on or after
+``municipal_share_count_from`` (1.1.2015 from 2025: days paid before 1.1.2025 count, the
+count did not restart). The municipality pays ``share(D) × base`` with the schedule in force
+on ``d`` — ``municipal_share_schedule`` for the labour-market subsidy (to 50 % from day 701),
+``municipal_share_schedule_daily_allowance`` for the basic allowance and the earnings-related
+allowance's basic component (to 40 % from day 401) — where the base is the amount paid, for
+the earnings-related allowance at most the basic amount.
 
-The count is per spell: a re-entry spell starts again from its own ``prior_paid_days``.
-
-Performance: spells are expanded to their payable days with ``np.repeat``; the amount,
-billing base, ledger type and billing flag come from one lookup in tables indexed by
-(rule segment, benefit type, benefit day); services are scattered from their day ranges;
-``D`` is a running count minus a per-spell constant. About 0.5 s of CPU for a 3-year run
-of 5.5 million person-days (3.3 million paid days).
+Performance: spells are expanded to their payable days with ``np.repeat``; services are
+scattered from their day ranges; ``D`` is a running count per rule criteria minus a per-chain
+constant. `benefit_costs` costs whole persons in chunks (`CHUNK_SPELLS`), so memory is bounded
+by a chunk's paid days.
 
 Usage
 -----
@@ -472,7 +478,7 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
     general_e = R.general[seg_e]
     bt = btype[rep]
     er = bt == ER
-    exhausted = er & (k > maxd[crep])
+    exhausted = ((bt == ER) | (bt == BASIC)) & (k > maxd[crep])   # the daily allowances end
     bt[exhausted] = LMS
     amount = basic_e.copy()
     er &= ~exhausted
@@ -502,7 +508,7 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
     day_e = pay_day[pos]
     # prior days of each chain's first spell occupy the last `prior` payable days before its
     # first day: [p0, ef); earnings-related ones beyond the maximum were labour-market subsidy: [q, ef)
-    split = (btype[hs] == ER) & (prior[hs] > maxd)
+    split = ((btype[hs] == ER) | (btype[hs] == BASIC)) & (prior[hs] > maxd)
     q = np.where(split, pidx[np.minimum(np.maximum(pstart + maxd, 0), len(pidx) - 1)], ef)
     PC = R.payable_cum
     for ci, cv in enumerate(cvals):

@@ -322,7 +322,7 @@ def reference(spells, services, sc, cal, rules) -> list[dict]:
             r0 = rules.on(prior_days[0] if prior_days else cal.start + timedelta(days=first))
             maxd = (r0.earnings_related_max_days_short_history if short
                     else r0.earnings_related_max_days)
-            history = [(d, LMS if (btype == ER and n > maxd) else btype,
+            history = [(d, LMS if (btype in (ER, BASIC) and n > maxd) else btype,
                         False, layoff) for n, d in enumerate(prior_days, start=1)]
             k = prior
         last_person = person
@@ -337,7 +337,7 @@ def reference(spells, services, sc, cal, rules) -> list[dict]:
             in_service = bool(svcs)
             k += 1
             t = btype
-            if t == ER and k > maxd:
+            if t in (ER, BASIC) and k > maxd:     # the daily allowances end at their maximum
                 t = LMS
             if t == ER:
                 amount = er_full * r0.earnings_related_factor(k)
@@ -556,3 +556,20 @@ def test_costing_in_chunks_of_persons_gives_the_same_table(real_scenario):
         part = benefit_costs(spells, services, sc, cal, chunk_spells=chunk).monthly
         num = whole.columns[2:]
         np.testing.assert_allclose(part[num].to_numpy(float), whole[num].to_numpy(float), atol=1e-6)
+
+
+def test_basic_allowance_ends_at_its_maximum_then_the_subsidy_schedule(rules):
+    # 640 prior days of basic allowance from before the run; from 2025: D = 640 + 152 + n.
+    # The basic allowance's maximum is 400 days: past it the person is paid labour-market
+    # subsidy (same €37.21) whose schedule has the 50 % step from day 701 (the daily
+    # allowance's stops at 40 %).
+    sp = [spell(8, -900.0, math.inf, BASIC, 640)]
+    led = person_ledger(sp, [], scenario(), CAL, rules, person=8)
+    assert set(led["benefit"]) <= {"labour_market_subsidy", "general_benefit"}
+    d25 = led[led["date"] >= "2025-01-01"]
+    assert d25["count_day"].iloc[0] == 640 + 152 + 1
+    assert (d25["share"] == 0.5).all()                 # D ≥ 793 > 700: 50 %
+    # with a fresh 300 prior days, the first 100 run days are basic allowance, then subsidy
+    led2 = person_ledger([spell(8, -500.0, math.inf, BASIC, 300)], [], scenario(), CAL, rules, person=8)
+    assert (led2.loc[led2["benefit_day"] <= 400, "benefit"] == "basic_allowance").all()
+    assert led2.loc[led2["benefit_day"] == 401, "benefit"].item() == "labour_market_subsidy"
