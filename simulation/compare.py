@@ -10,10 +10,13 @@ KPIs (per year, area totals):
 =============================  ===========================================================
 ``stock_mean``                 unemployed jobseekers, mean of month-end stocks
 ``stock_end``                  unemployed jobseekers at the end of the year
-``late_meetings``              initial + job-search interview deadlines missed: held late or
-                               never held (count); in folders written before these columns
-                               existed, interviews held late
-``late_meetings_share``        of the deadlines (met + missed); before: of interviews held
+``late_meetings``              late interviews: the time people waited past an initial or
+                               job-search interview's deadline, held or not, in statutory
+                               interviews (÷ the 3-month rhythm; ``interviews_missed_equivalent``)
+                               — never fewer with fewer staff; older folders: missed deadlines,
+                               or interviews held late
+``late_meetings_share``        the part of the unemployed person-time spent waiting past a
+                               deadline; older folders: of the deadlines, or of interviews held
 ``benefit_cost_eur``           benefit cost (``monthly.benefit_cost_eur``), when present
 ``benefit_cost_municipal_eur`` municipalities' share, when present
 ``service_cost_eur``           ``services.cost_eur`` (or ``monthly.service_cost_eur``), when present
@@ -137,9 +140,10 @@ MUNI_KEYS = ["scenario", "replication", "year", "municipality"]
 def municipality_kpis(monthly: pd.DataFrame) -> pd.DataFrame:
     """One row per scenario × replication × year × municipality (`MUNICIPALITY_KPIS`).
 
-    ``late_meetings`` are the municipality's missed deadlines (held late or never) when the
-    tables carry ``*_deadline_missed``, else its interviews held late; ``late_meetings_share``
-    of its deadlines (met + missed), as for the area. ``benefit_cost_municipal_eur`` is the
+    ``late_meetings`` are the municipality's late interviews as for the area: the time its
+    people waited past a deadline, held or not, in 3-month interviews
+    (``interviews_missed_equivalent``), and ``late_meetings_share`` the part of its unemployed
+    person-time spent so; older tables: missed deadlines, or interviews held late. ``benefit_cost_municipal_eur`` is the
     municipality's own share of the benefits paid to its residents (EUR, the year's sum),
     ``benefit_municipal_share`` that share as a ratio of the benefits paid.
     """
@@ -151,9 +155,14 @@ def municipality_kpis(monthly: pd.DataFrame) -> pd.DataFrame:
     sums = [c for c in ("initial_interviews", "initial_interviews_late", "job_search_interviews",
                         "job_search_interviews_late", "initial_interviews_deadline_missed",
                         "job_search_interviews_deadline_missed", "benefit_cost_eur",
-                        "benefit_cost_municipal_eur") if c in m]
+                        "benefit_cost_municipal_eur", "interviews_overdue_days",
+                        "interviews_missed_equivalent") if c in m]
     out = out.join(g[sums].sum(min_count=1))
-    if "initial_interviews_deadline_missed" in out:
+    if "interviews_missed_equivalent" in out:   # as for the area (kpis.yearly_kpis)
+        out["late_meetings"] = out["interviews_missed_equivalent"]
+        person_days = out["stock_mean"] * g["month"].nunique() * (365.25 / 12)
+        out["late_meetings_share"] = (out["interviews_overdue_days"] / person_days.where(person_days > 0)).clip(upper=1.0)
+    elif "initial_interviews_deadline_missed" in out:
         out["late_meetings"] = (out["initial_interviews_deadline_missed"]
                                 + out["job_search_interviews_deadline_missed"])
         on_time = (out["initial_interviews"] - out["initial_interviews_late"]
@@ -162,7 +171,8 @@ def municipality_kpis(monthly: pd.DataFrame) -> pd.DataFrame:
     else:
         out["late_meetings"] = out["initial_interviews_late"] + out["job_search_interviews_late"]
         denom = out["initial_interviews"] + out["job_search_interviews"]
-    out["late_meetings_share"] = (out["late_meetings"] / denom).where(denom > 0)
+    if "interviews_missed_equivalent" not in out:
+        out["late_meetings_share"] = (out["late_meetings"] / denom).where(denom > 0)
     if "benefit_cost_municipal_eur" in out and "benefit_cost_eur" in out:
         out["benefit_municipal_share"] = (out["benefit_cost_municipal_eur"]
                                           / out["benefit_cost_eur"].where(out["benefit_cost_eur"] > 0))

@@ -38,14 +38,17 @@ def yearly_kpis(monthly: pd.DataFrame, hubs: pd.DataFrame | None = None) -> pd.D
     for col in ("initial_interviews_overdue_end", "job_search_interviews_overdue_end"):
         if col in area:
             out[col] = g[col].last()
+    for col in ("interviews_overdue_days", "interviews_missed_equivalent"):
+        if col in area:
+            out[col] = g[col].sum()
+    if "interviews_missed_equivalent" in out:
+        # late interviews: the time people waited past a deadline, held or not, in statutory
+        # interviews (÷ the 3-month rhythm) — fewer staff never give fewer; its share: of the
+        # unemployed person-time, the part spent waiting past a deadline
+        out["late_interviews"] = out["interviews_missed_equivalent"]
+        person_days = g["stock_end"].mean() * g["month"].nunique() * (365.25 / 12)
+        out["late_interviews_share"] = (out["interviews_overdue_days"] / person_days).clip(upper=1.0)
     if "initial_interviews_deadline_missed" in out:
-        # late = a deadline not met, held later or never (fewer staff can never lower it);
-        # its share of the deadlines: missed / (held on time + missed)
-        out["late_interviews"] = (out["initial_interviews_deadline_missed"]
-                                  + out["job_search_interviews_deadline_missed"])
-        on_time = (out["initial_interviews"] - out["initial_interviews_late"]
-                   + out["job_search_interviews"] - out["job_search_interviews_late"])
-        out["late_interviews_share"] = (out["late_interviews"] / (on_time + out["late_interviews"]))
         for kind in ("initial", "job_search"):   # on time: of the deadlines, not of the held
             ok = out[f"{kind}_interviews"] - out[f"{kind}_interviews_late"]
             out[f"{kind}_on_time_pct"] = 100 * ok / (ok + out[f"{kind}_interviews_deadline_missed"])

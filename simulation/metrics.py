@@ -4,9 +4,16 @@
 month × hub, with the columns of DESIGN.md. Lateness is counted three ways:
 ``*_late`` — interviews held in the month after their deadline (DESIGN.md);
 ``*_deadline_missed`` — deadlines that fell in the month and were not met, whether the
-interview was held later or never (the jobseeker left, or the run ended): the count that
-fewer staff can never lower; ``*_overdue_end`` — interviews still waiting past their
-deadline at the month end (a backlog never served shows here). Stock, inflow and exits are all counted
+interview was held later or never (the jobseeker left, or the run ended), each once;
+``*_overdue_end`` — interviews still waiting past their deadline at the month end (a
+backlog never served shows here); ``interviews_overdue_days`` — the person-days in the month
+that initial and job-search interviews waited past their deadline, held or not, and
+``interviews_missed_equivalent`` — the same in statutory interviews (÷ the 3-month rhythm: a
+person who waits 9 months past a deadline has missed 3 interviews). Only the last two never
+fall when staff are cut: a person waits for one interview at a time, so holding one can only
+end a wait, while the counts of deadlines depend on how far each person got in the process
+(a person never given an initial interview has no job-search deadlines to miss). They are the
+headline ("late interviews") in `kpis` and `compare`. Stock, inflow and exits are all counted
 from the same spell records, so stock_end(m) = stock_end(m−1) + inflow(m) − exits(m)
 holds exactly.
 """
@@ -24,6 +31,7 @@ from .model.records import MEETING_FIELDS, SPELL_FIELDS, Records
 INITIAL = MEETING_TYPES.index("initial")
 JOB_SEARCH_TYPES = [MEETING_TYPES.index("job_search"), MEETING_TYPES.index("supplementary")]
 SUPPLEMENTARY = MEETING_TYPES.index("supplementary")
+JOB_SEARCH = MEETING_TYPES.index("job_search")
 PROFILE = len(MEETING_TYPES)    # the authority's job-search-profile task (model.records)
 
 
@@ -94,11 +102,24 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
     purchased = mt[:, 8].astype(bool)
     profile = m_type == PROFILE
 
-    # deadlines missed, by the month the deadline fell in: held after it, or never held (the
-    # jobseeker left past the deadline, or the run ended with it passed)
+    # deadlines missed, by the month the deadline fell in: the interview held after it, or
+    # never held (the jobseeker left past it, or the run ended)
     un = rec.array("unheld")
-    u_muni, u_type, u_due = un[:, 0].astype(int), un[:, 1].astype(int), un[:, 2]
+    u_muni, u_type, u_due, u_end = un[:, 0].astype(int), un[:, 1].astype(int), un[:, 2], un[:, 3]
     due_f = due.astype(float)
+    # time past a deadline, held or not: per month and municipality, the person-days that
+    # initial and job-search interviews waited past their deadline (a late one until it was
+    # held, one never held until the exit or the horizon). A person waits for one interview at
+    # a time, so holding an interview can only end a wait: fewer staff never give less of it.
+    late_any = late & (is_init | is_js)
+    w_a = np.concatenate([due_f[late_any], u_due]) + 1.0       # late from the day after the due day
+    w_b = np.concatenate([held[late_any].astype(float), u_end])
+    w_muni = np.concatenate([m_muni[late_any], u_muni])
+    overdue_days = np.zeros((n_m, n_k))
+    for i in range(n_m):
+        days = np.clip(np.minimum(w_b, edges[i + 1]) - np.maximum(w_a, edges[i]), 0, None)
+        overdue_days[i] = np.bincount(w_muni, weights=days, minlength=n_k)
+    rd = float(rec.regular_interval_days)
 
     def missed(types: list[int]) -> np.ndarray:
         return (count(due_f, np.isin(m_type, types) & late, m_muni)
@@ -128,6 +149,8 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
         "supplementary_interviews_purchased": mcount(purchased).ravel(),
         "initial_interviews_deadline_missed": missed([INITIAL]).ravel(),
         "job_search_interviews_deadline_missed": missed(JOB_SEARCH_TYPES).ravel(),
+        "interviews_overdue_days": overdue_days.ravel(),
+        "interviews_missed_equivalent": (overdue_days / rd).ravel(),
         "initial_interviews_overdue_end": overdue([INITIAL]).ravel(),
         "job_search_interviews_overdue_end": overdue(JOB_SEARCH_TYPES).ravel(),
         "job_search_profiles_by_authority": mcount(profile).ravel(),

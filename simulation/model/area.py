@@ -120,6 +120,10 @@ class AreaModel:
                 b.max_share_of_main_hub_capacity if b.enabled else 0.0,
                 scenario.meetings.service_point_visit_weekdays, len(self.munis), self.meeting_held)
         self.records.hub_logs = getattr(self.office, "logs", [])
+        # the statutory rhythm, for counting the interviews a long wait misses (metrics)
+        self.records.regular_interval_days = self._plan_by_day[0].regular_days
+        self.records.intensive_interval_by_day = np.array([p.interval for p in self._plan_by_day], dtype=np.int32)
+        self.records.intensive_period_days = self._plan_by_day[0].intensive_days
         # hot path: bound methods looked up once
         self._submit = self.office.submit
         self._record_meeting = self.records.meetings.append
@@ -549,7 +553,7 @@ class AreaModel:
             js.pending = None
             self.records.cancelled_meetings += 1
             if req.due_day < int(self.env.now):   # left with the deadline already missed
-                self.records.unheld.append((req.municipality, req.mtype, req.due_day))
+                self.records.unheld.append((req.municipality, req.mtype, req.due_day, self.env.now))
         if js.profile_req is not None:
             js.profile_req.cancelled = True
             js.profile_req = None
@@ -740,7 +744,7 @@ class AreaModel:
         for js in self.alive.values():
             req = js.pending
             if req is not None and not req.cancelled and req.due_day < self.horizon_day:
-                self.records.unheld.append((req.municipality, req.mtype, req.due_day))
+                self.records.unheld.append((req.municipality, req.mtype, req.due_day, self.horizon_day))
             if js.service >= 0:
                 self.records.services.append((js.person, js.municipality, js.service, js.service_start,
                                               math.inf, -1))

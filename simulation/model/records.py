@@ -27,8 +27,9 @@ MEETING_FIELDS = ("municipality", "hub", "mtype", "channel", "due_day", "open_da
                   "minutes", "purchased")
 # mtype: index into config.MEETING_TYPES, or len(MEETING_TYPES) for the authority's
 # job-search-profile task (staff time, not an interview)
-UNHELD_FIELDS = ("municipality", "mtype", "due_day")
-# an interview whose deadline passed while it was never held (the jobseeker left, or the run ended)
+UNHELD_FIELDS = ("municipality", "mtype", "due_day", "end_day")
+# an interview whose deadline passed while it was never held: the jobseeker left (end_day:
+# the exit) or the run ended (end_day: the horizon)
 OVERDUE_FIELDS = ("month", "municipality", "mtype")
 # an interview still waiting past its deadline at the end of month index `month`
 GROUPS = ("layoff", "short", "long")
@@ -44,6 +45,9 @@ class Records:
     unheld: list[tuple] = field(default_factory=list)     # UNHELD_FIELDS
     overdue: list[tuple] = field(default_factory=list)    # OVERDUE_FIELDS
     outlook_target: np.ndarray | None = None   # forecast stock followed (month × municipality)
+    regular_interval_days: float = 365.25 / 4     # the regular rhythm at the start (rules)
+    intensive_interval_by_day: np.ndarray | None = None   # biweekly rhythm in force by day (0: none)
+    intensive_period_days: float = 0.0                    # length of the intensive period
     cancelled_meetings: int = 0
     hub_logs: list = field(default_factory=list)       # office.HubDayLog per hub
     events: int = 0
