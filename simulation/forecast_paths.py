@@ -53,6 +53,17 @@ def check_covers(file: str, municipalities: list[str], months: list[str]) -> Non
     if months and (months[0] != have[0] or not set(months) <= set(have)):
         raise InputError(file, "month", f"the forecast covers {have[0]}..{have[-1]}; the run needs "
                          f"{months[0]}..{months[-1]} (its first month must be the run's first)")
+    paths = sorted(set(df["path"]))
+    if paths != list(range(len(paths))):
+        raise InputError(file, "path", "paths must be numbered 0, 1, … without gaps")
+    sub = df[df["month"].isin(months) & df["municipality"].isin(municipalities)]
+    n = sub.groupby(["month", "municipality"]).size()
+    full = len(paths)
+    if len(n) < len(months) * len(municipalities) or (n != full).any():
+        bad = n[n != full]
+        where = f"{bad.index[0][1]} {bad.index[0][0]}" if len(bad) else "a month or municipality"
+        raise InputError(file, "path", f"every path needs a stock for every run month and municipality; "
+                         f"{where} has {int(bad.iloc[0]) if len(bad) else 0} of {full}")
 
 
 def target_stock(file: str, municipalities: list[str], months: list[str], mode: str,
@@ -65,5 +76,8 @@ def target_stock(file: str, municipalities: list[str], months: list[str], mode: 
         t = df.groupby(["month", "municipality"])["stock"].median()
     else:
         n = int(df["path"].max()) + 1
-        t = df[df["path"] == replication % n].set_index(["month", "municipality"])["stock"]
+        if replication >= n:
+            raise InputError(file, "path", f"replication {replication} needs its own path; the forecast "
+                             f"has {n} (make more paths, or run fewer replications)")
+        t = df[df["path"] == replication].set_index(["month", "municipality"])["stock"]
     return t.unstack("municipality").loc[months, municipalities].to_numpy(dtype=float)

@@ -158,3 +158,36 @@ def test_a_forecast_that_does_not_cover_the_run_is_refused(tmp_path):
     from simulation.errors import InputError
     with pytest.raises(InputError, match="the forecast covers 2019-01..2019-12"):
         load_scenario(res.scenario_file, {"run": {"years": 2.0}})
+
+
+def test_calibrate_refuses_a_missing_region_or_an_out_that_is_a_file(tmp_path, capsys):
+    assert main(["calibrate", "--data", str(DATA), "--region", str(tmp_path / "none.toml"),
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "region file not found" in capsys.readouterr().err
+    f = tmp_path / "file"
+    f.write_text("x", encoding="utf-8")
+    assert main(["calibrate", "--data", str(DATA), "--out", str(f)]) == 2
+    assert "--out is a file" in capsys.readouterr().err
+    # a failure before the fit leaves nothing behind
+    nolf = tmp_path / "nolf.csv"
+    pd.read_csv(DATA).drop(columns=["labour_force"]).to_csv(nolf, index=False)
+    out = tmp_path / "nolf_out"
+    assert main(["calibrate", "--data", str(nolf), "--municipalities", "Laukaa,Hankasalmi",
+                 "--out", str(out), "--check-reps", "0"]) == 2
+    assert not (out / "area.toml").exists() and not (out / "scenario.toml").exists()
+
+
+def test_forecast_paths_must_be_whole_and_enough(tmp_path):
+    from simulation.errors import InputError
+    from simulation.forecast_paths import check_covers, target_stock
+    rows = [{"municipality": m, "month": f"2019-{k:02d}", "path": p, "stock": 10.0}
+            for m in ("A", "B") for k in (1, 2) for p in range(3)]
+    f = tmp_path / "p.parquet"
+    pd.DataFrame(rows[:-1]).to_parquet(f)          # one (path, month, municipality) missing
+    with pytest.raises(InputError, match="every path needs a stock"):
+        check_covers(str(f), ["A", "B"], ["2019-01", "2019-02"])
+    g = tmp_path / "q.parquet"
+    pd.DataFrame(rows).to_parquet(g)
+    assert target_stock(str(g), ["A", "B"], ["2019-01", "2019-02"], "paths", 2).shape == (2, 2)
+    with pytest.raises(InputError, match="replication 3 needs its own path"):
+        target_stock(str(g), ["A", "B"], ["2019-01", "2019-02"], "paths", 3)

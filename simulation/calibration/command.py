@@ -229,7 +229,7 @@ def make_region(df: pd.DataFrame, munis: list[str], start_stock: dict[str, float
 
 def render_scenario(out: Outcome, settings: Any, start: str, stock: dict[str, float], name: str,
                     data: Path, data_hash: str, region_line: str | None, staff_lines: list[str],
-                    history: dict[str, float] | None) -> str:
+                    history: dict[str, float] | None, years: float = 1.0) -> str:
     r, g, f = out.result, out.result.groups, settings.setup.flows
     fit_txt = f"{settings.fit_start}..{settings.fit_end}"
     has_oos = not math.isnan(out.mape_oos_area)
@@ -265,7 +265,7 @@ def render_scenario(out: Outcome, settings: Any, start: str, stock: dict[str, fl
         "",
         "[run]",
         f"start_date = {start}-01",
-        "years = 1.0",
+        f"years = {years:g}",
         "replications = 10",
         f"seed = {int(start.replace('-', ''))}",
         "",
@@ -359,6 +359,10 @@ def calibrate_folder(data: Path, out_dir: Path, municipalities: str | None = Non
                      forecast_paths: int = 200, years: float = 1.0) -> Calibrated:
     """Fit and write the scenario folder (see the module docstring)."""
     df = read_monthly(data)
+    if region_file is not None and not Path(region_file).is_file():
+        raise InputError(str(region_file), None, "region file not found")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(str(out_dir), None, "--out is a file, not a folder")
     given_region = load_region(region_file) if region_file is not None else None
     munis = choose_municipalities(df, data, municipalities, given_region)
     if given_region is not None and set(given_region.municipality_names) != set(munis):
@@ -383,12 +387,13 @@ def calibrate_folder(data: Path, out_dir: Path, municipalities: str | None = Non
     stock_row = window(wide, before, before, str(data)).iloc[0]
     stock = {m: float(stock_row[m]) for m in munis}
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     if not AREA_BASE.is_file():
         raise InputError(str(AREA_BASE), None, "the base scenario file is missing (run from the project folder)")
-    shutil.copyfile(AREA_BASE, out_dir / "area.toml.tmp")
-    (out_dir / "area.toml.tmp").replace(out_dir / "area.toml")
     region_line, staff_lines = None, []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(str(out_dir), None, f"cannot create the folder: {e.strerror}") from None
     if region is None:        # make one
         text, staff = make_region(df, munis, stock, fit_end, data)
         write_atomic(out_dir / "region.toml", text)
@@ -402,6 +407,8 @@ def calibrate_folder(data: Path, out_dir: Path, municipalities: str | None = Non
     hubs = {h.name: list(h.serves) for h in region.hubs.values()}
     log(f"fitting {len(munis)} municipalities on {fit_start}..{fit_end} …")
     outcome = calibrate(wide, settings, hubs, str(data))
+    shutil.copyfile(AREA_BASE, out_dir / "area.toml.tmp")
+    (out_dir / "area.toml.tmp").replace(out_dir / "area.toml")
     data_hash = hashlib.sha256(data.read_bytes()).hexdigest()
     name = out_dir.resolve().name
     scen = out_dir / "scenario.toml"
@@ -410,26 +417,27 @@ def calibrate_folder(data: Path, out_dir: Path, municipalities: str | None = Non
                                                     max(1, math.ceil(12 * years)), forecast_mode,
                                                     forecast_paths, log)]
     write_atomic(scen, render_scenario(outcome, settings, start, stock, name, data, data_hash,
-                                       region_line, staff_lines, None))
+                                       region_line, staff_lines, None, years))
     history = None
     end_12 = (pd.Period(start, freq="M") + 11).strftime("%Y-%m")
     if check_reps > 0 and end_12 <= wide.index.max():
         from ..config import load_scenario
         from ..validation import history_check
         log(f"history check: {check_reps} replications of {start}..{end_12} …")
-        chk = history_check(load_scenario(scen), wide.loc[start:end_12], reps=check_reps)
+        chk = history_check(load_scenario(scen, {"run": {"years": 1.0}}), wide.loc[start:end_12], reps=check_reps)
         history = {"area": chk.mape_of("area", "area")}
         history.update({h: chk.mape_of("hub", h) for h in hubs})
         write_atomic(scen, render_scenario(outcome, settings, start, stock, name, data, data_hash,
-                                           region_line, staff_lines, history))
+                                           region_line, staff_lines, history, years))
     return Calibrated(out_dir, scen, outcome, history)
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
     if not 0 <= args.check_reps <= 100:
         raise InputError("command line", "--check-reps", f"expected 0–100, got {args.check_reps}")
-    if not 2 <= args.forecast_paths <= 10_000:
-        raise InputError("command line", "--forecast-paths", f"expected 2–10000, got {args.forecast_paths}")
+    if not 50 <= args.forecast_paths <= 10_000:
+        raise InputError("command line", "--forecast-paths",
+                         f"expected 50–10000 (the 2.5/97.5 % quantiles need 50), got {args.forecast_paths}")
     if not 0 < args.years <= 5:
         raise InputError("command line", "--years", f"expected more than 0 and at most 5, got {args.years}")
     res = calibrate_folder(args.data, args.out, args.municipalities, args.region, args.fit, args.start,
