@@ -198,3 +198,21 @@ def few_replications(n: int) -> bool:
 def t_multiplier(n: int, level: float = 0.95) -> float:
     """The Student-t multiplier of a `level` interval over `n` replications (NaN for n < 2)."""
     return float(stats.t.ppf(0.5 + level / 2, n - 1)) if n >= 2 else float("nan")
+
+
+def forecast_gap(monthly: pd.DataFrame) -> pd.DataFrame | None:
+    """How closely the simulated area stock followed a forecast-driven inflow's target: per
+    scenario × year, the mean and the largest monthly gap |simulated / target − 1| of the
+    replications' mean stocks, and the month of the largest. None without targets."""
+    if "forecast_stock_target" not in monthly or monthly["forecast_stock_target"].isna().all():
+        return None
+    area = monthly.groupby([*KEYS, "month"], as_index=False)[["stock_end", "forecast_stock_target"]].sum()
+    mean = area.groupby(["scenario", "month"], as_index=False)[["stock_end", "forecast_stock_target"]].mean()
+    mean["gap"] = (mean["stock_end"] / mean["forecast_stock_target"] - 1).abs()
+    mean["year"] = mean["month"].str[:4]
+    rows = []
+    for (scen, year), g in mean.groupby(["scenario", "year"]):
+        worst = g.loc[g["gap"].idxmax()]
+        rows.append({"scenario": scen, "year": year, "mean_gap": float(g["gap"].mean()),
+                     "max_gap": float(worst["gap"]), "max_gap_month": worst["month"]})
+    return pd.DataFrame(rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .experiment import RunResult
-from .kpis import interval_split, summarise, yearly_kpis
+from .kpis import forecast_gap, interval_split, summarise, yearly_kpis
 
 HEADLINE = [
     ("stock_mean", "unemployed jobseekers, monthly mean", "{:,.0f}"),
@@ -51,6 +51,16 @@ def print_run_summary(res: RunResult) -> None:
         print(f"{res.scenario.name}: no replication finished")
         return
     print(format_summary(summary_table(monthly, hubs)))
+    gap = forecast_gap(monthly)
+    if gap is not None:
+        for _, r in gap.iterrows():
+            line = (f"{r.scenario} {r.year}: the simulated stock followed the forecast within "
+                    f"{100 * r.mean_gap:.1f} % on average (at most {100 * r.max_gap:.1f} %, {r.max_gap_month})")
+            if r.max_gap > 0.05:
+                line += ("; warning: more than 5 % — explicit services (their start participants and "
+                         "lock-in) are not in the inflow's inversion, so the stock is the forecast's "
+                         "with the services' effect on top")
+            print(line)
     split = interval_split(monthly)
     if split is not None:
         for _, r in split.iterrows():

@@ -251,7 +251,7 @@ def test_without_dask_the_dask_options_exit_2(tmp_path, monkeypatch, capsys):
 # ---- precision mode -------------------------------------------------------------------
 
 def test_precision_mode_adds_replications_until_met(tmp_path, capsys):
-    a, b = files(tmp_path, staff={"customer_service_fte_total": 4.0})
+    a, b = files(tmp_path, staff={"customer_service_fte_total": 1.5})
     out = tmp_path / "out"
     assert main(["batch", str(b), "--reps", "auto", "--precision", "0.3", "--min-reps", "2",
                  "--max-reps", "12", "--workers", "1", "--out", str(out), "--quiet"]) == 0

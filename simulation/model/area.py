@@ -27,9 +27,9 @@ from ..streams import BLOCK, Buffered, endless, stream
 from .jobseeker import (DAYS_PER_MONTH, INITIAL, IN_PERSON, JOB_SEARCH, PROFILE, REMOTE,
                         SERVICE_POINT, SUPPLEMENTARY, Jobseeker, intensive_slot_is_job_search)
 from .office import AppointmentBook, Request, ServerPool
-from .outlook import registrations_for, target_stock
+from .outlook import registrations_for, start_composition, stationary_pool, target_stock
 from .services import ServiceDesk
-from .records import GROUPS, Records
+from .records import Records
 
 LAYOFF, SHORT, LONG = range(3)
 # plan phases: the initial interview, the biweekly intensive period, the half-yearly repeat
@@ -143,7 +143,6 @@ class AreaModel:
         self._needs_per_interval = self.sc.meetings.needs_based_supplementary_per_interval
         self._any_hub_share = self.sc.meetings.any_hub_share
         # cumulative seasonal hazard (in "months") at each day index
-        n = self.cal.days + self.cal.margin_days
         months = np.array(self._month_by_day)
         rate = np.asarray(ex.seasonal_factors)[months - 1] / DAYS_PER_MONTH
         self._rate_list = rate.tolist()
@@ -600,9 +599,14 @@ class AreaModel:
         g = self.g_reentry_pool
         d_days = inf.reentry_mean_months * DAYS_PER_MONTH
         out = []
+        if inf.forecast is not None:    # the pool the start stock keeps up (as model.outlook assumes)
+            stock = np.array([self.sc.start_state.stock_by_municipality[m] for m in self.munis])
+            sizes = stationary_pool(self.sc, stock)
+        else:
+            sizes = [inf.per_month_by_municipality[name] * inf.scale * ep / (1 - ep) * inf.reentry_mean_months
+                     for name in self.munis]
         for m, name in enumerate(self.munis):
-            r = inf.per_month_by_municipality[name] * inf.scale * ep / (1 - ep)
-            n = int(g.poisson(r * inf.reentry_mean_months))
+            n = int(g.poisson(sizes[m]))
             for t in g.exponential(d_days, n):
                 if t < self.horizon_day:
                     out.append((float(t), m, True))
@@ -663,15 +667,8 @@ class AreaModel:
 
     def _start_stock(self) -> None:
         ss = self.sc.start_state
-        ex = self.sc.exits
-        # stationary composition of the stock by group: share × mean duration
-        w_l = ss.layoff_share
-        p_s = ex.short_group_share
-        ws = [(1 - w_l) * p_s * self.group_mean_months[SHORT], (1 - w_l) * (1 - p_s) * self.group_mean_months[LONG]]
-        short = ws[0] / sum(ws)
-        if ss.long_term_share is not None:
-            short = self._short_share_for_long_term(ss.long_term_share, w_l)
-        cum = [w_l, w_l + (1 - w_l) * short, 1.0]
+        comp = start_composition(self.sc)   # by group (model.outlook: stationary, or a stated long-term share)
+        cum = [comp[0], comp[0] + comp[1], 1.0]
         r = self.rules_on_day(0)
         p_return = self._reentry_share()      # share of spells that are returns
         d_days = self.sc.inflow.reentry_mean_months * DAYS_PER_MONTH
@@ -723,16 +720,6 @@ class AreaModel:
         req = Request(due, open_day, self._profile_minutes, PROFILE, REMOTE, js.municipality, js.hub, js, (PH_NEED, 0))
         js.profile_req = req
         self._submit(req)
-
-    def _short_share_for_long_term(self, target: float, w_l: float) -> float:
-        """The short group's share of the non-lay-off start stock that gives the stated
-        long-term (≥ 12 months elapsed) share; elapsed time in a group is exponential with the
-        group's mean, so the share is linear in the mix. Clipped to the mixes possible."""
-        e = [math.exp(-12.0 / m) for m in self.group_mean_months]   # P(elapsed ≥ 12 months)
-        rest = (target - w_l * e[LAYOFF]) / (1 - w_l) if w_l < 1 else 0.0
-        if e[LONG] == e[SHORT]:
-            return 0.5
-        return min(max((e[LONG] - rest) / (e[LONG] - e[SHORT]), 0.0), 1.0)
 
     def run(self) -> Records:
         self._start_stock()
@@ -828,7 +815,6 @@ class AreaModel:
                 cap = self.desk.capacity(i, broad)
                 cap = cap if math.isfinite(cap) else 0.0
             n = int(round(cap))
-            cfg = self.desk.cfg[i]
             groups = sorted(self.desk.eligible_groups[i])
             for _ in range(n):
                 m = self.r_start.choice(cum)

@@ -22,7 +22,6 @@ this is what keeps one replication (≈ 200,000 meetings) to a few seconds.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
