@@ -227,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as e:      # a folder that is a file, no permission, a full disk: one line
+        where = e.filename or "tyosim"
+        print(f"{where}: {e.strerror or e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("tyosim: interrupted; finished replications are kept, a re-run resumes", file=sys.stderr)
         return 130

@@ -145,3 +145,12 @@ def test_validate_rules_array_of_non_tables_exits_2(complete_scenario_toml, caps
     rules = {"initial_interview_deadline_working_days": [5]}
     p = complete_scenario_toml(overrides={"rules": rules})
     assert main(["validate", str(p)]) == 2
+
+
+def test_an_output_folder_that_is_a_file_is_one_line_exit_2(tmp_path, capsys):
+    from simulation.cli import main
+    f = tmp_path / "file"
+    f.write_text("x", encoding="utf-8")
+    assert main(["run", "--reps", "1", "--years", "0.1", "--out", str(f), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and str(f) in err
