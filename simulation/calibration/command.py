@@ -43,7 +43,7 @@ import pandas as pd
 from ..errors import InputError
 from ..region import DEFAULT_REGION, Region, load_region
 from .fit_area import (DATA_TABLE, DEFAULT_TARGETS, REPO, REQUIRED_COLUMNS, Outcome, calibrate,
-                       fmt, load_targets, qkey, qstr, read_settings, seasonal_4sig, window,
+                       fitted_lines, fmt, load_targets, qkey, qstr, read_settings, window,
                        write_atomic)
 
 MIN_FIT_MONTHS = 24
@@ -230,7 +230,7 @@ def make_region(df: pd.DataFrame, munis: list[str], start_stock: dict[str, float
 def render_scenario(out: Outcome, settings: Any, start: str, stock: dict[str, float], name: str,
                     data: Path, data_hash: str, region_line: str | None, staff_lines: list[str],
                     history: dict[str, float] | None, years: float = 1.0) -> str:
-    r, g, f = out.result, out.result.groups, settings.setup.flows
+    r, g = out.result, out.result.groups
     fit_txt = f"{settings.fit_start}..{settings.fit_end}"
     has_oos = not math.isnan(out.mape_oos_area)
     L = [
@@ -272,29 +272,9 @@ def render_scenario(out: Outcome, settings: Any, start: str, stock: dict[str, fl
     ]
     L += staff_lines
     L += [
-        "[inflow]",
-        "seasonal_factors = [" + ", ".join(str(v) for v in seasonal_4sig(r.inflow_seasonal)) + "]",
-        "scale = 1.0",
-        "trend_per_year = 0.0",
-        f"layoff_share = {fmt(settings.setup.layoff_share)}            # assumption (targets.toml)",
-        f"reentry_probability = {fmt(f.reentry_probability)}     # assumption (targets.toml)",
-        f"reentry_mean_months = {fmt(f.reentry_mean_months)}      # assumption (targets.toml)",
-        "",
-        f"[inflow.per_month_by_municipality]   # new registrations per month, {settings.output_year} level (fitted)",
     ]
-    L += [f"{qkey(m)} = {fmt(v)}" for m, v in out.levels_out.items()]
+    L += fitted_lines(out, settings)
     L += [
-        "",
-        "[exits]",
-        f"short_group_share = {fmt(g.short_share)}          # fitted",
-        f"short_group_mean_months = {fmt(g.short_mean)}    # fitted",
-        f"long_group_mean_months = {fmt(g.long_mean)}     # fitted",
-        "seasonal_factors = [" + ", ".join(str(v) for v in seasonal_4sig(r.exit_seasonal)) + "]",
-        f"layoff_mean_months = {fmt(settings.setup.layoff_mean)}          # assumption (targets.toml)",
-        f"employment_share_short_group = {fmt(f.employment_share[1])}  # assumption (targets.toml)",
-        f"employment_share_long_group = {fmt(f.employment_share[2])}  # assumption (targets.toml)",
-        f"employment_share_layoff = {fmt(f.employment_share[0])}      # assumption (targets.toml)",
-        "",
         "[start_state]",
         f"layoff_share = {fmt(float(g.stationary_weights()[0]))}   # stationary lay-off share implied by the fit",
         f"source = {qstr(f'{data.name}: unemployed jobseekers at the end of the month before {start}')}",

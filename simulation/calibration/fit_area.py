@@ -581,23 +581,11 @@ def header(
     return lines
 
 
-def render_calibrated(out: Outcome, s: Settings, head: list[str]) -> str:
+def fitted_lines(out: Outcome, s: Settings) -> list[str]:
+    """The ``[inflow]`` and ``[exits]`` tables of a fit, as scenario lines (the fitted values
+    and the fixed assumptions of targets.toml); ends with an empty line."""
     r, g, f = out.result, out.result.groups, s.setup.flows
-    L = head + [
-        "#",
-        "# Assumptions (fixed, not fitted; see simulation/calibration/targets.toml): layoff_share,",
-        "# layoff_mean_months, employment shares of exits, reentry_probability, reentry_mean_months.",
-        "# Fitted: per_month_by_municipality (new registrations per month, seasonally adjusted,",
-        f"# {s.output_year} level), inflow.seasonal_factors, short/long group share and means"
-        + (
-            ", exits.seasonal_factors."
-            if s.setup.fit_exit_seasonal
-            else "; exits.seasonal_factors are fixed to 1 (not identified separately from the"
-            " inflow seasonality by a stock series)."
-        ),
-        "",
-        'extends = "area.toml"',
-        "",
+    L = [
         "[inflow]",
         "seasonal_factors = [" + ", ".join(str(v) for v in seasonal_4sig(r.inflow_seasonal)) + "]",
         "scale = 1.0",
@@ -625,6 +613,27 @@ def render_calibrated(out: Outcome, s: Settings, head: list[str]) -> str:
         f"employment_share_layoff = {fmt(f.employment_share[0])}      # assumption, to verify",
         "",
     ]
+    return L
+
+
+def render_calibrated(out: Outcome, s: Settings, head: list[str]) -> str:
+    L = head + [
+        "#",
+        "# Assumptions (fixed, not fitted; see simulation/calibration/targets.toml): layoff_share,",
+        "# layoff_mean_months, employment shares of exits, reentry_probability, reentry_mean_months.",
+        "# Fitted: per_month_by_municipality (new registrations per month, seasonally adjusted,",
+        f"# {s.output_year} level), inflow.seasonal_factors, short/long group share and means"
+        + (
+            ", exits.seasonal_factors."
+            if s.setup.fit_exit_seasonal
+            else "; exits.seasonal_factors are fixed to 1 (not identified separately from the"
+            " inflow seasonality by a stock series)."
+        ),
+        "",
+        'extends = "area.toml"',
+        "",
+    ]
+    L += fitted_lines(out, s)
     return "\n".join(L)
 
 
