@@ -498,68 +498,127 @@ def format_budget(bud: Budget, fmt: str = "table", lang: str = "en", excel: bool
         return json.dumps(_clean(bud.to_dict()), ensure_ascii=False, indent=2, default=_json_default)
     if fmt == "csv":
         return _budget_people_csv(bud, lang) if excel else _budget_csv(bud)
-    if lang == "fi":
-        return _budget_table_fi(bud)
+    return _budget_table(bud, lang)
+
+
+#: the words of `format_budget`'s table
+_WORDS = {
+    "en": dict(title="budget of scenario {name}", unit="EUR a year; cost = plan (capacities x unit costs), not simulated use",
+               item="item", fte="fte", rows=("cost", "  staff", "  regional services (Jyväskylä)",
+                                             "  purchased services", "  other expenses", "frame",
+                                             "  state-grant increase", "  transition funding",
+                                             "gap (cost - frame)"),
+               gap_pct="gap, % of frame", closed="closed (|gap| <= {tol} % of frame)", yes="yes", no="no",
+               memo="memo, not the area's money (in neither cost nor gap):", county="county",
+               outside="outside frame", simulated="simulated service cost, area (mean, a year)",
+               purchases="planned purchases (rule):", places="places", memo_item="memo",
+               shares="share per municipality, {y0} (key {key}, rounding {rounding}); municipal benefit "
+                      "share beside the gap, not in it;",
+               net="net benefit cost = municipal share (gross) - compensation (budget.benefit_compensation):",
+               cols=("municipality", "share %", "cost share", "gap share", "benefit, municipal gross (sim.)",
+                     "compensation", "net (sim.)"), notes="notes:"),
+    "fi": dict(title="skenaarion {name} talousarvio",
+               unit="€ vuodessa; kustannus = suunnitelma (kapasiteetti × yksikkökustannus), ei simuloitu käyttö",
+               item="kustannuserä", fte="htv", rows=("kustannus", "  henkilöstö", "  seudulliset palvelut (Jyväskylä)",
+                                                     "  palveluiden ostot", "  muut menot", "kehys",
+                                                     "  valtionosuuslisäys", "  siirtymäajan rahoitus",
+                                                     "erotus (kustannus − kehys)"),
+               gap_pct="erotus, % kehyksestä", closed="suljettu (|erotus| ≤ {tol} % kehyksestä)", yes="kyllä",
+               no="ei", memo="muistierät, ei alueen rahaa (ei kustannuksessa eikä erotuksessa):",
+               county="hyvinvointialue", outside="kehyksen ulkopuolella",
+               simulated="simuloitu palvelukustannus, alue (ka., vuodessa)",
+               purchases="suunnitellut ostot (laskentasääntö):", places="paikkaa", memo_item="muistierä",
+               shares="osuudet kunnittain {y0} (jakoavain: {key}, {rounding}); kunnan työttömyysturvaosuus "
+                      "erotuksen rinnalla, ei sen sisällä;",
+               net="nettokustannus = kunnan osuus (brutto) − valtionosuuden kompensaatio:",
+               cols=("kunta", "osuus %", "kust.osuus", "erotusosuus", "työttömyysturva, kunta (sim.)",
+                     "kompensaatio", "netto (sim.)"), notes="huomiot:"),
+}
+_TABLE_COLUMNS = ("cost_eur", "staff_eur", "regional_services_eur", "purchased_services_eur",
+                  "other_expenses_eur", "frame_eur", "state_grant_eur", "transition_funding_eur", "gap_eur")
+
+
+def _budget_table(bud: Budget, lang: str) -> str:
+    """`format_budget`'s text table in `lang` ("en" or "fi": the same figures, Finnish words
+    and number formats)."""
+    from .report.labels import (item_label, label, payer_label, purchase_rule_text,
+                                scenario_description, sharing_key_text)
+
+    W = _WORDS["fi" if lang == "fi" else "en"]
+    fi = lang == "fi"
+
+    def num(x: float, decimals: int = 0) -> str:
+        if fi:
+            return _fi(x, decimals)
+        return _eur(x) if decimals == 0 else ("" if x is None or pd.isna(x) else f"{x:,.{decimals}f}")
+
     sc, t = bud.scenario, bud.table
     years = [int(y) for y in t.year]
     w = 14
-    lines = [f"budget of scenario {sc.name}" + (f": {sc.description}" if sc.description else ""),
-             "EUR a year; cost = plan (capacities x unit costs), not simulated use", ""]
-    lines.append(f"{'item':<44}{'fte':>7}" + "".join(f"{y:>{w}}" for y in years))
+    svc_labels = {n: s.label_fi for n, s in sc.services.items()}
+    desc = (scenario_description("fi", sc.name, sc.description, getattr(sc, "description_fi", "") or "")
+            if fi else sc.description)
+    lines = [W["title"].format(name=sc.name) + (f": {desc}" if desc else ""), W["unit"], ""]
+    lines.append(f"{W['item']:<44}{W['fte']:>7}" + "".join(f"{y:>{w}}" for y in years))
     for _, r in bud.items.iterrows():
-        fte = "" if pd.isna(r.fte) else f"{r.fte:.1f}"
-        lines.append(f"{r['item']:<44}{fte:>7}" + "".join(f"{_eur(r.cost_eur):>{w}}" for _ in years))
+        fte = "" if pd.isna(r.fte) else num(r.fte, 1)
+        item = item_label("fi", r["item"], svc_labels)[:43] if fi else r["item"]
+        lines.append(f"{item:<44}{fte:>7}" + "".join(f"{num(r.cost_eur):>{w}}" for _ in years))
     lines.append("-" * (51 + w * len(years)))
-    for label, col in (("cost", "cost_eur"), ("  staff", "staff_eur"),
-                       ("  regional services (Jyväskylä)", "regional_services_eur"),
-                       ("  purchased services", "purchased_services_eur"),
-                       ("  other expenses", "other_expenses_eur"),
-                       ("frame", "frame_eur"), ("  state-grant increase", "state_grant_eur"),
-                       ("  transition funding", "transition_funding_eur"),
-                       ("gap (cost - frame)", "gap_eur")):
-        lines.append(f"{label:<51}" + "".join(f"{_eur(v):>{w}}" for v in t[col]))
-    lines.append(f"{'gap, % of frame':<51}" + "".join(f"{100 * v:>{w}.1f}" for v in t.gap_share_of_frame))
+    for lab, col in zip(W["rows"], _TABLE_COLUMNS, strict=True):
+        lines.append(f"{lab:<51}" + "".join(f"{num(v):>{w}}" for v in t[col]))
+    lines.append(f"{W['gap_pct']:<51}" + "".join(f"{num(100 * v, 1):>{w}}" for v in t.gap_share_of_frame))
     tol = budget_config(sc).gap_tolerance_share_of_frame
-    lines.append(f"{f'closed (|gap| <= {100 * tol:g} % of frame)':<51}"
-                 + "".join(f"{('yes' if c else 'no'):>{w}}" for c in t.closed))
+    lines.append(f"{W['closed'].format(tol=num(100 * tol, 0) if fi else f'{100 * tol:g}'):<51}"
+                 + "".join(f"{(W['yes'] if c else W['no']):>{w}}" for c in t.closed))
     if len(bud.memo):
-        lines.append("memo, not the area's money (in neither cost nor gap):")
+        lines.append(W["memo"])
         for _, r in bud.memo.iterrows():
-            who = "county" if r.payer == "wellbeing_county" else "outside frame"
-            lab = f"  {r['item'].removeprefix('service:')} ({who})"
-            lines.append(f"{lab:<51}" + "".join(f"{_eur(r.memo_cost_eur):>{w}}" for _ in years))
+            who = W["county"] if r.payer == "wellbeing_county" else W["outside"]
+            name = item_label("fi", r["item"], svc_labels) if fi else r["item"].removeprefix("service:")
+            lab = f"  {name} ({who})"
+            lines.append(f"{lab:<51}" + "".join(f"{num(r.memo_cost_eur):>{w}}" for _ in years))
     if bud.actual_services is not None:
         act = simulated_area_cost(bud.actual_services)
-        lines.append(f"{'simulated service cost, area (mean, a year)':<51}"
-                     + "".join(f"{_eur(act.get(y, np.nan)):>{w}}" for y in years))
-    lines += ["", "planned purchases (rule):"]
+        lines.append(f"{W['simulated']:<51}" + "".join(f"{num(act.get(y, np.nan)):>{w}}" for y in years))
+    broad = expected_broad_unemployment(sc) if (fi and sc.services) else float("nan")
+    lines += ["", W["purchases"]]
     for _, p in bud.purchases.iterrows():
-        places = "" if p.planned_places is None or pd.isna(p.planned_places) else f"{p.planned_places:,.1f}"
-        memo = "" if p.memo_payer is None or p.memo_cost_eur == 0 else \
-            f"  [memo {_eur(p.memo_cost_eur)} {p.memo_payer}]"
-        lines.append(f"  {p.service:<30}{places:>9} places  {_eur(p.planned_cost_eur):>12}  {p.rule}{memo}")
+        places = "" if p.planned_places is None or pd.isna(p.planned_places) else num(p.planned_places, 1)
+        if fi:
+            memo = "" if p.memo_payer is None or p.memo_cost_eur == 0 else \
+                f"  [{W['memo_item']} {num(p.memo_cost_eur)}, {payer_label('fi', p.memo_payer)}]"
+            rule = purchase_rule_text("fi", sc.services[p.service], broad) if p.service in sc.services else p.rule
+            lines.append(f"  {svc_labels.get(p.service) or p.service:<42}{places:>9} {W['places']}  "
+                         f"{num(p.planned_cost_eur):>12}  {rule}{memo}")
+        else:
+            memo = "" if p.memo_payer is None or p.memo_cost_eur == 0 else \
+                f"  [{W['memo_item']} {num(p.memo_cost_eur)} {p.memo_payer}]"
+            lines.append(f"  {p.service:<30}{places:>9} {W['places']}  {num(p.planned_cost_eur):>12}  {p.rule}{memo}")
     b = budget_config(sc)
     y0 = years[0]
     m = bud.municipalities[bud.municipalities.year == y0]
-    lines += ["", f"share per municipality, {y0} (key {b.cost_sharing_key}, rounding {b.cost_sharing_rounding}); "
-              "municipal benefit share beside the gap, not in it;",
-              "net benefit cost = municipal share (gross) - compensation (budget.benefit_compensation):"]
-    lines.append(f"  {'municipality':<14}{'share %':>9}{'cost share':>14}{'gap share':>14}"
-                 f"{'benefit, municipal gross (sim.)':>34}{'compensation':>14}{'net (sim.)':>14}")
+    key, rounding = (sharing_key_text("fi", b.cost_sharing_key, b.cost_sharing_rounding) if fi
+                     else (b.cost_sharing_key, b.cost_sharing_rounding))
+    lines += ["", W["shares"].format(y0=y0, key=key, rounding=rounding), W["net"]]
+    c = W["cols"]
+    lines.append(f"  {c[0]:<14}{c[1]:>9}{c[2]:>14}{c[3]:>14}{c[4]:>34}{c[5]:>14}{c[6]:>14}")
+    na = label("fi", "not_available") if fi else NOT_AVAILABLE
     for _, r in m.iterrows():
         if bud.benefit_available and pd.notna(r.get("benefit_municipal_eur", np.nan)):
-            ben = f"{_eur(r.benefit_municipal_eur)} [{_eur(_clip0(r.benefit_municipal_eur_ci95_lo))}–" \
-                  f"{_eur(r.benefit_municipal_eur_ci95_hi)}]"
+            ben = f"{num(r.benefit_municipal_eur)} [{num(_clip0(r.benefit_municipal_eur_ci95_lo))}–" \
+                  f"{num(r.benefit_municipal_eur_ci95_hi)}]"
         else:
-            ben = NOT_AVAILABLE
-        comp = _eur(r.benefit_compensation_eur) if "benefit_compensation_eur" in r else NOT_AVAILABLE
+            ben = na
+        comp = num(r.benefit_compensation_eur) if "benefit_compensation_eur" in r else na
         net = r.get("benefit_municipal_net_eur", np.nan)
-        net = _eur(net) if bud.benefit_available and pd.notna(net) else NOT_AVAILABLE
-        lines.append(f"  {r.municipality:<14}{100 * r.share:>9.2f}{_eur(r.cost_share_eur):>14}"
-                     f"{_eur(r.gap_share_eur):>14}{ben:>34}{comp:>14}{net:>14}")
-    notes = list(bud.notes) + _interval_notes(bud, "en")
+        net = num(net) if bud.benefit_available and pd.notna(net) else na
+        lines.append(f"  {r.municipality:<14}{num(100 * r.share, 2):>9}{num(r.cost_share_eur):>14}"
+                     f"{num(r.gap_share_eur):>14}{ben:>34}{comp:>14}{net:>14}")
+    notes = ([*map(_note_fi, bud.notes), *_interval_notes(bud, "fi")] if fi
+             else list(bud.notes) + _interval_notes(bud, "en"))
     if notes:
-        lines += ["", "notes:"] + [f"  - {n}" for n in notes]
+        lines += ["", W["notes"]] + [f"  - {n}" for n in notes]
     return "\n".join(lines)
 
 
@@ -608,82 +667,6 @@ def _interval_notes(bud: Budget, lang: str) -> list[str]:
 def _fi(x: float, decimals: int = 0) -> str:
     from .report.labels import fmt_number
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt_number(x, "fi", decimals)
-
-
-def _budget_table_fi(bud: Budget) -> str:
-    """`format_budget`'s table in Finnish (the same figures as the English one)."""
-    from .report.labels import item_label, label, payer_label, purchase_rule_text, sharing_key_text
-
-    sc, t = bud.scenario, bud.table
-    years = [int(y) for y in t.year]
-    w = 14
-    svc_labels = {n: s.label_fi for n, s in sc.services.items()}
-    from .report.labels import scenario_description
-    desc = scenario_description("fi", sc.name, sc.description, getattr(sc, "description_fi", "") or "")
-    lines = [f"skenaarion {sc.name} talousarvio" + (f": {desc}" if desc else ""),
-             "€ vuodessa; kustannus = suunnitelma (kapasiteetti × yksikkökustannus), ei simuloitu käyttö", ""]
-    lines.append(f"{'kustannuserä':<44}{'htv':>7}" + "".join(f"{y:>{w}}" for y in years))
-    for _, r in bud.items.iterrows():
-        fte = "" if pd.isna(r.fte) else _fi(r.fte, 1)
-        lines.append(f"{item_label('fi', r['item'], svc_labels)[:43]:<44}{fte:>7}"
-                     + "".join(f"{_fi(r.cost_eur):>{w}}" for _ in years))
-    lines.append("-" * (51 + w * len(years)))
-    for lab, col in (("kustannus", "cost_eur"), ("  henkilöstö", "staff_eur"),
-                     ("  seudulliset palvelut (Jyväskylä)", "regional_services_eur"),
-                     ("  palveluiden ostot", "purchased_services_eur"),
-                     ("  muut menot", "other_expenses_eur"),
-                     ("kehys", "frame_eur"), ("  valtionosuuslisäys", "state_grant_eur"),
-                     ("  siirtymäajan rahoitus", "transition_funding_eur"),
-                     ("erotus (kustannus − kehys)", "gap_eur")):
-        lines.append(f"{lab:<51}" + "".join(f"{_fi(v):>{w}}" for v in t[col]))
-    lines.append(f"{'erotus, % kehyksestä':<51}" + "".join(f"{_fi(100 * v, 1):>{w}}" for v in t.gap_share_of_frame))
-    tol = budget_config(sc).gap_tolerance_share_of_frame
-    lines.append(f"{f'suljettu (|erotus| ≤ {_fi(100 * tol, 0)} % kehyksestä)':<51}"
-                 + "".join(f"{('kyllä' if c else 'ei'):>{w}}" for c in t.closed))
-    if len(bud.memo):
-        lines.append("muistierät, ei alueen rahaa (ei kustannuksessa eikä erotuksessa):")
-        for _, r in bud.memo.iterrows():
-            who = "hyvinvointialue" if r.payer == "wellbeing_county" else "kehyksen ulkopuolella"
-            lab = f"  {item_label('fi', r['item'], svc_labels)} ({who})"
-            lines.append(f"{lab:<51}" + "".join(f"{_fi(r.memo_cost_eur):>{w}}" for _ in years))
-    if bud.actual_services is not None:
-        act = simulated_area_cost(bud.actual_services)
-        lines.append(f"{'simuloitu palvelukustannus, alue (ka., vuodessa)':<51}"
-                     + "".join(f"{_fi(act.get(y, np.nan)):>{w}}" for y in years))
-    broad = expected_broad_unemployment(sc) if sc.services else float("nan")
-    lines += ["", "suunnitellut ostot (laskentasääntö):"]
-    for _, p in bud.purchases.iterrows():
-        places = "" if p.planned_places is None or pd.isna(p.planned_places) else _fi(p.planned_places, 1)
-        memo = "" if p.memo_payer is None or p.memo_cost_eur == 0 else \
-            f"  [muistierä {_fi(p.memo_cost_eur)}, {payer_label('fi', p.memo_payer)}]"
-        rule = purchase_rule_text("fi", sc.services[p.service], broad) if p.service in sc.services else p.rule
-        lines.append(f"  {svc_labels.get(p.service) or p.service:<42}{places:>9} paikkaa  "
-                     f"{_fi(p.planned_cost_eur):>12}  {rule}{memo}")
-    b = budget_config(sc)
-    y0 = years[0]
-    m = bud.municipalities[bud.municipalities.year == y0]
-    key, rounding = sharing_key_text("fi", b.cost_sharing_key, b.cost_sharing_rounding)
-    lines += ["", f"osuudet kunnittain {y0} (jakoavain: {key}, {rounding}); kunnan työttömyysturvaosuus "
-              "erotuksen rinnalla, ei sen sisällä;",
-              "nettokustannus = kunnan osuus (brutto) − valtionosuuden kompensaatio:"]
-    lines.append(f"  {'kunta':<14}{'osuus %':>9}{'kust.osuus':>14}{'erotusosuus':>14}"
-                 f"{'työttömyysturva, kunta (sim.)':>34}{'kompensaatio':>14}{'netto (sim.)':>14}")
-    na = label("fi", "not_available")
-    for _, r in m.iterrows():
-        if bud.benefit_available and pd.notna(r.get("benefit_municipal_eur", np.nan)):
-            ben = f"{_fi(r.benefit_municipal_eur)} [{_fi(_clip0(r.benefit_municipal_eur_ci95_lo))}–" \
-                  f"{_fi(r.benefit_municipal_eur_ci95_hi)}]"
-        else:
-            ben = na
-        comp = _fi(r.benefit_compensation_eur) if "benefit_compensation_eur" in r else na
-        net = r.get("benefit_municipal_net_eur", np.nan)
-        net = _fi(net) if bud.benefit_available and pd.notna(net) else na
-        lines.append(f"  {r.municipality:<14}{_fi(100 * r.share, 2):>9}{_fi(r.cost_share_eur):>14}"
-                     f"{_fi(r.gap_share_eur):>14}{ben:>34}{comp:>14}{net:>14}")
-    notes = _interval_notes(bud, "fi")
-    if notes or bud.notes:
-        lines += ["", "huomiot:"] + [f"  - {n}" for n in [*map(_note_fi, bud.notes), *notes]]
-    return "\n".join(lines)
 
 
 _NOTES_FI = (

@@ -37,14 +37,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..errors import InputError
 from ..region import DEFAULT_REGION, Region, load_region
-from .fit_area import (DATA_TABLE, DEFAULT_TARGETS, REPO, REQUIRED_COLUMNS, Outcome, calibrate,
-                       fitted_lines, fmt, load_targets, qkey, qstr, read_settings, window,
-                       write_atomic)
+from .fit_area import (DATA_TABLE, DEFAULT_TARGETS, REPO, Outcome, calibrate, fitted_lines, fmt,
+                       load_targets, qkey, qstr, read_monthly, read_settings, window, write_atomic)
 
 MIN_FIT_MONTHS = 24
 """A fit needs two full seasonal cycles: one inflow level per year and 12 seasonal factors."""
@@ -74,48 +72,6 @@ class Calibrated:
 
 # ---------------------------------------------------------------------------------------
 # inputs
-
-def read_monthly(path: Path) -> pd.DataFrame:
-    """The monthly file, validated: month (YYYY-MM), municipality, unemployed ≥ 0."""
-    if not path.is_file():
-        raise InputError(str(path), None, "data file not found; expected a CSV with columns month "
-                         "(YYYY-MM), municipality, unemployed[, labour_force] (Statistics Finland table 1001)")
-    try:
-        df = pd.read_csv(path, dtype={"month": str, "municipality": str}, encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
-        raise InputError(str(path), None, f"cannot parse CSV: {e}") from None
-    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(str(path), ", ".join(missing), f"missing column(s); found {list(df.columns)}")
-    bad = ~df["month"].astype(str).str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(str(path), f"row {i + 2}: month", f"expected YYYY-MM, got {df['month'].iloc[i]!r}")
-    for col in ("unemployed", "labour_force"):
-        if col not in df:
-            continue
-        v = pd.to_numeric(df[col], errors="coerce")
-        bad = (v.isna() & df[col].notna()) | (v < 0) | ~np.isfinite(v.fillna(0))
-        if col == "unemployed":
-            bad |= v.isna()
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise InputError(str(path), f"row {i + 2}: {col}",
-                             f"expected a non-negative number, got {df[col].iloc[i]!r}")
-        df[col] = v.astype(float)
-    if "labour_force" in df:
-        over = df["unemployed"] > df["labour_force"]
-        if over.any():
-            i = int(np.flatnonzero(over)[0])
-            raise InputError(str(path), f"row {i + 2}: unemployed",
-                             f"{df['unemployed'].iloc[i]:g} unemployed exceed the labour force "
-                             f"{df['labour_force'].iloc[i]:g}")
-    dup = df.duplicated(["month", "municipality"])
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise InputError(str(path), f"row {i + 2}", "duplicate month and municipality")
-    return df
-
 
 def choose_municipalities(df: pd.DataFrame, path: Path, names: str | None,
                           region: Region | None) -> list[str]:

@@ -251,44 +251,51 @@ def read_settings(t: Targets) -> Settings:
 # data
 
 
-def load_stocks(path: Path, municipalities: Sequence[str]) -> pd.DataFrame:
-    """Monthly stocks as a (month × municipality) frame; InputError on any defect."""
+def read_monthly(path: Path) -> pd.DataFrame:
+    """The monthly file, validated: month (YYYY-MM), municipality, unemployed ≥ 0."""
     if not path.is_file():
-        raise InputError(
-            str(path),
-            None,
-            "data file not found; expected a CSV with columns month (YYYY-MM), "
-            "municipality, unemployed (Statistics Finland table 1001); pass --data PATH",
-        )
+        raise InputError(str(path), None, "data file not found; expected a CSV with columns month "
+                         "(YYYY-MM), municipality, unemployed[, labour_force] (Statistics Finland table 1001); pass --data PATH")
     try:
         df = pd.read_csv(path, dtype={"month": str, "municipality": str}, encoding="utf-8")
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
         raise InputError(str(path), None, f"cannot parse CSV: {e}") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
-        raise InputError(
-            str(path), ", ".join(missing), f"missing column(s); found {list(df.columns)}"
-        )
-    bad_month = ~df["month"].astype(str).str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
-    if bad_month.any():
-        i = int(np.flatnonzero(bad_month)[0])
-        raise InputError(
-            str(path), f"row {i + 2}: month", f"expected YYYY-MM, got {df['month'].iloc[i]!r}"
-        )
-    values = pd.to_numeric(df["unemployed"], errors="coerce")
-    bad = values.isna() | (values < 0)
+        raise InputError(str(path), ", ".join(missing), f"missing column(s); found {list(df.columns)}")
+    bad = ~df["month"].astype(str).str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            str(path),
-            f"row {i + 2}: unemployed",
-            f"expected a non-negative number, got {df['unemployed'].iloc[i]!r}",
-        )
-    df = df.assign(unemployed=values.astype(float))
+        raise InputError(str(path), f"row {i + 2}: month", f"expected YYYY-MM, got {df['month'].iloc[i]!r}")
+    for col in ("unemployed", "labour_force"):
+        if col not in df:
+            continue
+        v = pd.to_numeric(df[col], errors="coerce")
+        bad = (v.isna() & df[col].notna()) | (v < 0) | ~np.isfinite(v.fillna(0))
+        if col == "unemployed":
+            bad |= v.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(str(path), f"row {i + 2}: {col}",
+                             f"expected a non-negative number, got {df[col].iloc[i]!r}")
+        df[col] = v.astype(float)
+    if "labour_force" in df:
+        over = df["unemployed"] > df["labour_force"]
+        if over.any():
+            i = int(np.flatnonzero(over)[0])
+            raise InputError(str(path), f"row {i + 2}: unemployed",
+                             f"{df['unemployed'].iloc[i]:g} unemployed exceed the labour force "
+                             f"{df['labour_force'].iloc[i]:g}")
     dup = df.duplicated(["month", "municipality"])
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         raise InputError(str(path), f"row {i + 2}", "duplicate month and municipality")
+    return df
+
+
+def load_stocks(path: Path, municipalities: Sequence[str]) -> pd.DataFrame:
+    """Monthly stocks as a (month × municipality) frame; InputError on any defect."""
+    df = read_monthly(path)
     unknown = sorted(set(df["municipality"]) - set(municipalities))
     absent = sorted(set(municipalities) - set(df["municipality"]))
     if unknown or absent:
