@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 KEYS = ["scenario", "replication"]
 
@@ -78,6 +77,7 @@ def mean_ci(values: pd.Series | np.ndarray, level: float = 0.95) -> tuple[float,
     if n < 2:
         return (mean, np.nan, np.nan, np.nan)
     sd = float(x.std(ddof=1))
+    from scipy import stats   # here, not at import: `tyosim --help` need not load scipy
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / np.sqrt(n)
     return (mean, sd, mean - half, mean + half)
 
@@ -197,6 +197,7 @@ def few_replications(n: int) -> bool:
 
 def t_multiplier(n: int, level: float = 0.95) -> float:
     """The Student-t multiplier of a `level` interval over `n` replications (NaN for n < 2)."""
+    from scipy import stats
     return float(stats.t.ppf(0.5 + level / 2, n - 1)) if n >= 2 else float("nan")
 
 
