@@ -49,17 +49,27 @@ MIN_FIT_MONTHS = 24
 
 AREA_BASE = REPO / "scenarios" / "base" / "area.toml"
 
-# The default area's staff and money, for scaling a made region (each with its source).
-CASELOAD_PER_ADVISOR = 149.0
-CASELOAD_SOURCE = ("national average caseload 149 jobseekers per personal advisor, KEHA spring 2025 "
-                   "(range about 100–200) [DOMAIN.md §5]")
-DEFAULT_AREA = {"customer_service": 28.0, "specialists": 18.0, "administration": 5.0,
-                "regional_services_bought": 6.0}
-DEFAULT_AREA_SOURCE = ("the northern Central Finland plan: 28 htv customer service, about 18 htv "
-                       "specialists, 5 htv administration, 5–7 htv bought regionally [DOMAIN.md §3]")
-FRAME_EUR = 7_800_000.0
-FRAME_LABOUR_FORCE = 33_482      # the default area's labour force 2019 [sf1001]
-OTHER_EXPENSES_PER_HTV_EUR = 7_900.0
+def default_area_basis(targets: Path) -> dict[str, Any]:
+    """What a made region is scaled from, read where each figure lives: the caseload norm
+    (targets.toml ``made_region``, with its source), the default area's staff by role (its
+    region file, the plan), its budget frame and other expenses (``scenarios/base/area.toml``)
+    and its labour force (the region file)."""
+    import tomllib
+
+    t = load_targets(targets)
+    region = load_region()
+    own = region.staff_fte["customer_service"] + region.staff_fte["specialists"] + region.staff_fte["administration"]
+    raw = tomllib.loads(AREA_BASE.read_text(encoding="utf-8"))["budget"]
+    return {
+        "caseload": t.get("made_region.caseload_per_advisor", float, 10, 1000),
+        "caseload_source": t.get("made_region.caseload_source", str),
+        "staff": {k: float(region.staff_fte[k]) for k in ("customer_service", "specialists",
+                                                          "administration", "regional_services_bought")},
+        "staff_source": f"{region.name}: staff by role in {region.source_file} (the plan, DOMAIN.md §3)",
+        "frame_eur": float(raw["frame_eur_per_year"]),
+        "labour_force": float(sum(m.labour_force_2019 for m in region.municipalities.values())),
+        "other_per_htv_eur": float(raw["other_expenses_eur_per_year"]) / own,
+    }
 
 
 @dataclass
@@ -138,7 +148,7 @@ def parse_start(text: str | None, wide: pd.DataFrame, path: Path) -> str:
 # a region made from the data
 
 def make_region(df: pd.DataFrame, munis: list[str], start_stock: dict[str, float], fit_end: str,
-                path: Path) -> tuple[str, dict[str, float]]:
+                path: Path, basis: dict[str, Any]) -> tuple[str, dict[str, float]]:
     """region.toml text for `munis` (one hub per municipality) and the staff it implies."""
     if "labour_force" not in df or df["labour_force"].isna().all():
         raise InputError(str(path), "labour_force", "to make a region the data need a labour_force "
@@ -153,15 +163,15 @@ def make_region(df: pd.DataFrame, munis: list[str], start_stock: dict[str, float
         raise InputError(str(path), "labour_force", f"no labour force or stock in {year} for {missing}")
     main = max(munis, key=lambda m: lf[m])
     total = sum(start_stock.values())
-    cs = total / CASELOAD_PER_ADVISOR
-    staff = {k: cs * v / DEFAULT_AREA["customer_service"] for k, v in DEFAULT_AREA.items()}
+    cs = total / basis["caseload"]
+    staff = {k: cs * v / basis["staff"]["customer_service"] for k, v in basis["staff"].items()}
     staff["customer_service"] = cs
     L = [
         f"# A region made by `tyosim calibrate` from {path.name} on {datetime.now(UTC).date()}.",
         "# One hub per municipality (no hub structure was given); the largest labour force is the main",
         "# office. REPLACE the staff with your own figures. Rules used:",
-        f"#   customer service htv = unemployed at the start ({total:,.0f}) / {CASELOAD_PER_ADVISOR:g}: {CASELOAD_SOURCE}",
-        f"#   specialists, administration, regional services: in the proportions of {DEFAULT_AREA_SOURCE}",
+        f"#   customer service htv = unemployed at the start ({total:,.0f}) / {basis['caseload']:g}: {basis['caseload_source']}",
+        f"#   specialists, administration, regional services: in the proportions of {basis['staff_source']}",
         f"#   labour_force_2019 holds the labour force of {lf_rows['month'].max()[:4]} and unemployed_2019_mean",
         f"#   the mean stock of {year} (the field names are the default area's; the values are stated here).",
         "",
@@ -241,21 +251,21 @@ def render_scenario(out: Outcome, settings: Any, start: str, stock: dict[str, fl
     return "\n".join(L) + "\n"
 
 
-def _staff_lines(staff: dict[str, float], lf_total: float) -> list[str]:
-    frame = FRAME_EUR * lf_total / FRAME_LABOUR_FORCE
+def _staff_lines(staff: dict[str, float], lf_total: float, basis: dict[str, Any]) -> list[str]:
+    frame = basis["frame_eur"] * lf_total / basis["labour_force"]
     own = staff["customer_service"] + staff["specialists"] + staff["administration"]
     return [
         "[staff]   # a made region: see region.toml for the rules",
-        f"customer_service_fte_total = {fmt(staff['customer_service'])}   # htv, {CASELOAD_SOURCE}",
+        f"customer_service_fte_total = {fmt(staff['customer_service'])}   # htv, {basis['caseload_source']}",
         f"specialists_fte = {fmt(staff['specialists'])}                  # htv, proportional to the default area",
         f"administration_fte = {fmt(staff['administration'])}",
         f"regional_services_fte = {fmt(staff['regional_services_bought'])}",
         "",
         "[budget]",
-        f"frame_eur_per_year = {fmt(frame)}   # DERIVED: the default area's €7.8 M frame x labour force "
-        f"{lf_total:,.0f} / {FRAME_LABOUR_FORCE:,}; replace with the area's state-grant increase",
-        f"other_expenses_eur_per_year = {fmt(OTHER_EXPENSES_PER_HTV_EUR * own)}   # ~€7,900 per own htv, as the "
-        "default area (scenarios/base/area.toml)",
+        f"frame_eur_per_year = {fmt(frame)}   # DERIVED: the default area's frame €{basis['frame_eur']:,.0f} x labour "
+        f"force {lf_total:,.0f} / {basis['labour_force']:,.0f}; replace with the area's state-grant increase",
+        f"other_expenses_eur_per_year = {fmt(basis['other_per_htv_eur'] * own)}   # DERIVED: "
+        f"€{basis['other_per_htv_eur']:,.0f} per own htv, as the default area (scenarios/base/area.toml)",
         "",
     ]
 
@@ -331,12 +341,13 @@ def calibrate_folder(data: Path, out_dir: Path, municipalities: str | None = Non
     except OSError as e:
         raise InputError(str(out_dir), None, f"cannot create the folder: {e.strerror}") from None
     if region is None:        # make one
-        text, staff = make_region(df, munis, stock, fit_end, data)
+        basis = default_area_basis(targets)
+        text, staff = make_region(df, munis, stock, fit_end, data, basis)
         write_atomic(out_dir / "region.toml", text)
         region = load_region(out_dir / "region.toml")
         region_line = 'region = "region.toml"          # beside this file'
         lf_total = sum(m.labour_force_2019 for m in region.municipalities.values())
-        staff_lines = _staff_lines(staff, lf_total)
+        staff_lines = _staff_lines(staff, lf_total, basis)
     elif given_region is not None:
         shutil.copyfile(region_file, out_dir / "region.toml")
         region_line = 'region = "region.toml"          # a copy of ' + qstr(str(region_file))[1:-1]
