@@ -106,6 +106,10 @@ class MeetingsConfig(_Strict):
     # when supplementary interviews are by need (from 2026), how many a jobseeker who needs
     # them has between two regular job-search interviews, evenly spaced
     needs_based_supplementary_per_interval: int = Field(default=1, ge=0, le=6)
+    # from 2026 the rhythm is a grid from the initial interview: after a late interview, the
+    # next grid point closer than this share of the interval is passed over (the late one
+    # stands for it)
+    grid_skip_within_interval_share: float = Field(default=0.5, ge=0, le=1)
     # the job-search profile the authority makes from 1.9.2026 (HE 108/2025) for a jobseeker
     # who has not made it: the share of new jobseekers who do not, and the officer's minutes
     job_search_profile_by_authority_share: float = Field(default=0.0, ge=0, le=1)

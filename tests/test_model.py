@@ -329,3 +329,13 @@ def test_start_stock_has_the_stated_long_term_share(tmp_path):
         sp = spells_frame(rec)
         st = sp[sp.start_day < 0]
         assert ((-st.start_day) >= 365.25).mean() == pytest.approx(share, abs=0.03)
+
+
+def test_grid_skip_share_moves_the_2026_interviews(tmp_path):
+    """The 2026 grid's skip rule is a parameter that is read: passing over no grid point after
+    a late interview gives at least as many job-search interviews as passing over most."""
+    sc = small(tmp_path, "grid", years=2.0, staff={"customer_service_fte_total": 4.0})
+    def js_2026(share):
+        m = tables(sc.with_overrides({"meetings": {"grid_skip_within_interval_share": share}}), 0)["monthly"]
+        return m[m.month.str.startswith("2026")].job_search_interviews.sum()
+    assert js_2026(0.0) > js_2026(0.9)

@@ -141,6 +141,7 @@ class AreaModel:
         self._reentry_probability = inf.reentry_probability
         self._supp_needs_share = self.sc.meetings.supplementary_needs_share
         self._needs_per_interval = self.sc.meetings.needs_based_supplementary_per_interval
+        self._grid_skip = self.sc.meetings.grid_skip_within_interval_share
         self._any_hub_share = self.sc.meetings.any_hub_share
         # cumulative seasonal hazard (in "months") at each day index
         months = np.array(self._month_by_day)
@@ -356,7 +357,7 @@ class AreaModel:
             if p.anchored:
                 j = math.floor((base - js.anchor) / rd) + 1
                 regular = js.anchor + j * rd
-                if regular - base < rd / 2:
+                if regular - base < rd * self._grid_skip:
                     regular += rd
             else:
                 regular = base + rd
