@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = d.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
     df = dsub.add_parser("fetch", help="download the monthly series from Statistics Finland")
     try:
-        from .forecast import commands as fc
+        from .forecast import arguments as fc
         fc.add_forecast_arguments(f)
         fc.add_backtest_arguments(bt)
         fc.add_data_fetch_arguments(df)

@@ -33,7 +33,7 @@ from .forecaster import DEFAULT_PATHS, DEFAULT_SEED, QUANTILES, ForecastRun, for
 from .hierarchy import RECONCILIATION_METHODS, reconcile, reconciliation_matrix
 from .selection import MethodConfig
 
-DEFAULT_ORIGINS = ("2015-12", "2016-12", "2017-12", "2018-12")
+from .arguments import DEFAULT_ORIGINS  # noqa: E402  (defaults shown by the CLI live there)
 
 
 @dataclass

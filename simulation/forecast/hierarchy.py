@@ -28,7 +28,7 @@ from ..region import Region
 
 Level = Literal["municipality", "hub", "area"]
 Method = Literal["bottom_up", "ols", "mint_shrink", "none"]
-RECONCILIATION_METHODS: tuple[str, ...] = ("ols", "mint_shrink", "bottom_up", "none")
+from .arguments import RECONCILIATION_METHODS  # noqa: E402  (defaults shown by the CLI live there)
 
 
 @dataclass(frozen=True)
