@@ -396,20 +396,16 @@ class Budget:
         for _, r in self.municipalities.iterrows():
             d = {"year": int(r.year), "municipality": r.municipality, "weight": r.weight,
                  "share": r.share, "cost_share_eur": r.cost_share_eur, "gap_share_eur": r.gap_share_eur}
-            if self.benefit_available and pd.notna(r.get("benefit_municipal_eur", np.nan)):
-                d["benefit_municipal_eur"] = r.benefit_municipal_eur
-                d["benefit_municipal_eur_ci95"] = [r.benefit_municipal_eur_ci95_lo,
-                                                   r.benefit_municipal_eur_ci95_hi]
-            else:
-                d["benefit_municipal_eur"] = NOT_AVAILABLE
+            def simulated(key: str) -> None:   # a simulated figure with its CI, or "not available"
+                if self.benefit_available and pd.notna(r.get(key, np.nan)):
+                    d[key] = r[key]
+                    d[f"{key}_ci95"] = [r[f"{key}_ci95_lo"], r[f"{key}_ci95_hi"]]
+                else:
+                    d[key] = NOT_AVAILABLE
+            simulated("benefit_municipal_eur")
             if "benefit_compensation_eur" in r:
                 d["benefit_compensation_eur"] = r.benefit_compensation_eur
-                if self.benefit_available and pd.notna(r.get("benefit_municipal_net_eur", np.nan)):
-                    d["benefit_municipal_net_eur"] = r.benefit_municipal_net_eur
-                    d["benefit_municipal_net_eur_ci95"] = [r.benefit_municipal_net_eur_ci95_lo,
-                                                           r.benefit_municipal_net_eur_ci95_hi]
-                else:
-                    d["benefit_municipal_net_eur"] = NOT_AVAILABLE
+                simulated("benefit_municipal_net_eur")
             else:
                 d["benefit_compensation_eur"] = d["benefit_municipal_net_eur"] = NOT_AVAILABLE
             munis.append(d)
