@@ -36,12 +36,13 @@ LEGAL_JS_PER_MONTH_2026 = 1 / 3        # HE 108/2025: every 3 months (+ suppleme
 
 # Known reasons for a figure that does not hold (shown under the table).
 WHY = {
-    "Unemployment rate, January 2025": "the 2025 start state is the 2019 municipal averages scaled by one "
-    "growth factor (May 2025 / 2019 for the whole region), not the area's January 2025 stock; a start "
-    "from the latest month the user has is issue 14 (`tyosim calibrate`). The labour force is the 2020 "
-    "figure, the last in the data.",
-    "Unemployed jobseekers, end of": "the start is too high (above); the path after it follows the region "
-    "(see the Jan → Jan change), so the gap is the start's.",
+    "Unemployment rate, January 2025": "the start (end of December 2024) is set from this very rate "
+    "(13.2 % x labour force x the region's December/January ratio, scenarios/base/start_2025.toml), but "
+    "the model's stock then rises about 5 % in January (the calibrated January inflow, and the plan's "
+    "cut of services returning participants to the stock), while the region fell 2.9 % that month. The "
+    "labour force is the 2020 figure, the last in the data.",
+    "Unemployed jobseekers, end of": "the January step above carries into the level; the path after it "
+    "follows the region (see the Jan → Jan change).",
     "Wage-subsidised": "the baseline is the plan, which cuts wage subsidy from 16 % to 6 % of broad "
     "unemployment (less the municipal subsidy limited by HE 120/2024): a policy choice, not a forecast of "
     "the region's fall. `scenarios/service_mix_current.toml` keeps today's level.",
