@@ -33,9 +33,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulation.batch import PoolExecutor, SerialExecutor, run_batch  # noqa: E402
-from simulation.config import load_scenario  # noqa: E402
-from simulation.experiment import TABLES, read_table  # noqa: E402
+from simulation.experiments.batch import PoolExecutor, SerialExecutor, run_batch  # noqa: E402
+from simulation.scenario.config import load_scenario  # noqa: E402
+from simulation.experiments.runner import TABLES, read_table  # noqa: E402
 
 
 def scenarios(years: float) -> list:
@@ -90,7 +90,7 @@ def main() -> None:
         print(f"{args.workers} workers (pool):    {tw:7.1f} s  speed-up {t1 / tw:.2f}x "
               f"(goal >= 1.7x for 2); tables identical: {same_tables(tmp / 'w1', tmp / 'wN', names)}")
         if not args.no_dask:
-            from simulation.dask_runner import DaskExecutor
+            from simulation.experiments.dask_runner import DaskExecutor
 
             t0 = time.perf_counter()
             dx = DaskExecutor(scheduler=None, workers=args.workers)

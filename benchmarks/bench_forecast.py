@@ -31,7 +31,7 @@ from simulation.forecast.forecaster import choose_all, forecast, series_table  #
 from simulation.forecast.hierarchy import build_hierarchy  # noqa: E402
 from simulation.forecast.models import BASELINE_LOG_ETS  # noqa: E402
 from simulation.forecast.selection import MethodConfig  # noqa: E402
-from simulation.region import load_region  # noqa: E402
+from simulation.scenario.region import load_region  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "unemployed_monthly_area.csv"
 

@@ -33,10 +33,10 @@ from pathlib import Path
 
 import simpy
 
-from simulation.config import load_scenario
-from simulation.experiment import simulate_replication
+from simulation.scenario.config import load_scenario
+from simulation.experiments.runner import simulate_replication
 from simulation.model.area import AreaModel
-from simulation.streams import Buffered, stream
+from simulation.model.streams import Buffered, stream
 
 ROOT = Path(__file__).resolve().parents[1]
 

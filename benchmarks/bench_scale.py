@@ -21,9 +21,9 @@ import tracemalloc
 from pathlib import Path
 from unittest import mock
 
-from simulation import benefits
-from simulation.config import Scenario, load_scenario
-from simulation.experiment import simulate_replication
+from simulation.money import benefits
+from simulation.scenario.config import Scenario, load_scenario
+from simulation.experiments.runner import simulate_replication
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,7 +47,7 @@ def measure(sc: Scenario, keep_days: bool = False) -> tuple[float, float]:
     t0 = time.perf_counter()
     if keep_days:
         orig = benefits.benefit_costs
-        with mock.patch("simulation.experiment.benefit_costs",
+        with mock.patch("simulation.experiments.runner.benefit_costs",
                         lambda *a, **kw: orig(*a, **{**kw, "keep_days": True})):
             simulate_replication(sc, 0)
     else:

@@ -76,8 +76,8 @@ def record_checks(sc, on: date, reps: int) -> tuple[float, float]:
     """From the raw records of up to 2 replications: the share of the unemployed stock (not
     in services) unemployed ≥ 12 months on a day, and the mean earnings-related allowance
     paid a day in January–June of the first year."""
-    from simulation.benefits import ER, paid_days
-    from simulation.metrics import spells_frame
+    from simulation.money.benefits import ER, paid_days
+    from simulation.tables.metrics import spells_frame
     from simulation.model.area import AreaModel
     shares, er_mean = [], []
     for r in range(min(reps, 2)):
@@ -179,7 +179,7 @@ def rows_for(sc, res, reps: int) -> list[dict]:
 
 
 def budget_rows(sc) -> list[dict]:
-    from simulation.budget import cost_items
+    from simulation.money.budget import cost_items
     items = cost_items(sc)
     rows = []
     purchases = float(items.loc[items.group == "purchased_services", "cost_eur"].sum())

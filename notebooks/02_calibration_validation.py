@@ -35,7 +35,7 @@ import numpy as np
 
 import simulation as ts
 from simulation.forecast.data import load_monthly
-from simulation.validation import history_check
+from simulation.experiments.validation import history_check
 
 FAST = os.environ.get("TYOSIM_NOTEBOOK_FAST") == "1"
 ROOT = Path.cwd() if (Path.cwd() / "scenarios").exists() else Path.cwd().parent
@@ -71,9 +71,9 @@ import tempfile
 
 import pandas as pd
 
-from simulation.kpis import mean_ci
-from simulation.queueing import erlang_c_mean_wait
-from simulation.validation import mmc_mean_waits, mmc_scenario
+from simulation.tables.kpis import mean_ci
+from simulation.experiments.queueing import erlang_c_mean_wait
+from simulation.experiments.validation import mmc_mean_waits, mmc_scenario
 
 rows = []
 for rho in (0.5, 0.8) if FAST else (0.5, 0.7, 0.9):

@@ -7,9 +7,9 @@ The package is organised one concept per module: `config` (scenario files), `rul
 Importing the package has no side effects.
 """
 
-# the submodule `compare` is loaded first, so that the name `simulation.compare` below stays the
+# the submodule `compare` is loaded first, so that the name `simulation.experiments.compare` below stays the
 # API function (a submodule loaded later would overwrite the package attribute with itself)
-from . import compare as _compare_module  # noqa: F401
+from .experiments import compare as _compare_module  # noqa: F401
 from .api import (
     BatchResults,
     Forecast,
@@ -34,8 +34,8 @@ from .api import (
     yearly_by_municipality,
     yearly_kpis,
 )
-from .compare import paired_differences
-from .config import Scenario
+from .experiments.compare import paired_differences
+from .scenario.config import Scenario
 from .errors import InputError
 
 __version__ = "0.1.0"

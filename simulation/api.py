@@ -28,12 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import Scenario
-from .config import load_scenario as _load_scenario
+from .scenario.config import Scenario
+from .scenario.config import load_scenario as _load_scenario
 from .errors import InputError
-from .kpis import mean_ci, summarise  # noqa: F401  (public: `ts.summarise`)
-from .kpis import yearly_by_municipality as _yearly_by_municipality
-from .kpis import yearly_kpis as _yearly_kpis
+from .tables.kpis import mean_ci, summarise  # noqa: F401  (public: `ts.summarise`)
+from .tables.kpis import yearly_by_municipality as _yearly_by_municipality
+from .tables.kpis import yearly_kpis as _yearly_kpis
 
 TABLES = ("monthly", "hubs", "services")
 BY = ("area", "hub", "municipality")
@@ -203,12 +203,12 @@ class Results:
 
     def summary(self) -> pd.DataFrame:
         """Headline KPIs per year: mean, SD and 95 % CI over replications."""
-        from .summary import summary_table
+        from .tables.summary import summary_table
         return _typed(summary_table(self.monthly, self.hubs))
 
     def by_municipality(self) -> pd.DataFrame:
         """Per year and municipality: benefit cost by payer, service cost, participants (mean, 95 % CI)."""
-        from .kpis import yearly_by_municipality_ci
+        from .tables.kpis import yearly_by_municipality_ci
         return _typed(yearly_by_municipality_ci(self.monthly, _compensation(self.scenario)))
 
     def kpis(self, by: str = "municipality") -> pd.DataFrame:
@@ -228,7 +228,7 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, out: str | Pat
     it they go to a temporary folder that is removed afterwards. `workers`: local
     processes (default all cores, as ``tyosim run``).
     """
-    from .experiment import read_table, run_scenario
+    from .experiments.runner import read_table, run_scenario
 
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     n = sc.run.replications if reps is None else reps
@@ -282,7 +282,7 @@ class BatchResults:
 
     @cached_property
     def _results(self) -> dict[str, Results]:
-        from .experiment import read_table
+        from .experiments.runner import read_table
         out = {}
         for n in self.names:
             t = {k: read_table(self.folders[n], k) for k in TABLES}
@@ -310,7 +310,7 @@ class BatchResults:
     def done(self) -> dict[str, list[int]]:
         if self.run_info is not None:
             return self.run_info.done
-        from .experiment import done_replications
+        from .experiments.runner import done_replications
         return {n: sorted(done_replications(self.folders[n])) for n in self.names}
 
     def __getattr__(self, item: str):   # failed, computed, precision, backend of the run
@@ -336,8 +336,8 @@ def _scenario_from_manifest(manifest: dict[str, Any]) -> Scenario | None:
 
 def _batch_folders(out: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
     """Scenario name → (its folder, its manifest), in batch order (a name is not a folder)."""
-    from .batch import iter_batch_scenarios
-    from .compare import read_manifest
+    from .experiments.batch import iter_batch_scenarios
+    from .experiments.compare import read_manifest
 
     found: dict[str, tuple[Path, dict[str, Any]]] = {}
     for f in iter_batch_scenarios(out):
@@ -375,8 +375,8 @@ def run_batch(scenarios: Sequence[Scenario | str | Path], reps: int | str = 10, 
     -------
     BatchResults : the tables per scenario and as long tables; ``.compare(by=...)``.
     """
-    from .batch import DEFAULT_MIN_REPS, prepare_scenarios
-    from .batch import run_batch as _run_batch
+    from .experiments.batch import DEFAULT_MIN_REPS, prepare_scenarios
+    from .experiments.batch import run_batch as _run_batch
 
     paths = [s for s in scenarios if not isinstance(s, Scenario)]
     if paths and len(paths) != len(scenarios):
@@ -427,7 +427,7 @@ def compare(batch: BatchResults | str | Path, baseline: str | None = None, by: s
     baseline_mean, scenario_mean, diff_mean, diff_sd, diff_ci95_lo, diff_ci95_hi, diff_pct``;
     ``attrs["notes"]`` says what the reader should know (seeds, missing KPIs).
     """
-    from .compare import compare as _compare
+    from .experiments.compare import compare as _compare
 
     if by not in BY:
         raise InputError("compare", "by", f"expected one of {', '.join(BY)}, got {by!r}")
@@ -468,7 +468,7 @@ def _batch_unit_kpis(b: BatchResults, by: str) -> pd.DataFrame:
 
 
 def _seed_notes(b: BatchResults, baseline: str) -> list[str]:
-    from .compare import read_manifest
+    from .experiments.compare import read_manifest
     seeds = {n: read_manifest(b.folders[n]).get("root_seed") for n in b.names}
     other = [n for n, s in seeds.items() if s != seeds[baseline]]
     notes = []
@@ -615,12 +615,12 @@ def forecast_caseload(data: str | Path, until: str | None = None, horizon: int =
     horizon : months ahead.  paths : simulated paths for the intervals.  seed : their seed.
     workers : processes for the model fits (default as ``tyosim forecast``).
     """
-    from .forecast.arguments import _default_workers
+    from .cli.forecast_arguments import _default_workers
     from .forecast.cost import CostAssumptions, cost_table
     from .forecast.data import load_monthly, parse_month
     from .forecast.forecaster import forecast as _forecast
-    from .region import load_region
-    from .rules import load_rules
+    from .scenario.region import load_region
+    from .scenario.rules import load_rules
 
     d = load_monthly(data)
     if until:
@@ -639,9 +639,9 @@ def backtest(data: str | Path, origins: tuple[str, ...] = ("2015-12", "2016-12",
     ``.by_level()``, ``.figures()`` (the goal figures), ``.scores`` (every origin × series).
     """
     from .forecast.backtest import run_backtest
-    from .forecast.arguments import _default_workers
+    from .cli.forecast_arguments import _default_workers
     from .forecast.data import load_monthly
-    from .region import load_region
+    from .scenario.region import load_region
 
     workers = _default_workers() if workers is None else workers
     return run_backtest(load_monthly(data), load_region(), list(origins), horizon, None, paths, seed, workers)

@@ -140,13 +140,13 @@ def complete_scenario_toml(tmp_path: Path, area_toml_path: Path) -> Callable[...
 
 @pytest.fixture(scope="session")
 def region():
-    from simulation.region import load_region
+    from simulation.scenario.region import load_region
 
     return load_region()
 
 
 @pytest.fixture(scope="session")
 def rules():
-    from simulation.rules import load_rules
+    from simulation.scenario.rules import load_rules
 
     return load_rules()

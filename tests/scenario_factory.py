@@ -12,8 +12,8 @@ from typing import Any
 
 import tomli_w
 
-from simulation.config import deep_merge
-from simulation.region import load_region
+from simulation.scenario.config import deep_merge
+from simulation.scenario.region import load_region
 
 ROOT = Path(__file__).resolve().parents[1]
 AREA = ROOT / "scenarios" / "base" / "area.toml"

@@ -131,7 +131,7 @@ def test_compare_years_are_integers_and_filters_work(laukaa):
         assert d.attrs["notes"] == [] or isinstance(d.attrs["notes"], list)
     area = ts.compare(batch.out)           # a folder works too; baseline defaults to "baseline"
     assert {"late_meetings_share", "benefit_municipal_share", "staff_cost_eur"} <= set(area.kpi)
-    assert callable(ts.compare)            # the submodule `simulation.compare` never shadows it
+    assert callable(ts.compare)            # the submodule `simulation.experiments.compare` never shadows it
     with pytest.raises(InputError, match="Jyväskylä"):
         ts.compare(batch, by="municipality", municipalities="Jyväskylä")
     with pytest.raises(InputError, match="by"):
@@ -174,7 +174,7 @@ def test_batch_carries_its_tables(laukaa):
 def test_default_workers_are_all_cores_as_the_cli(laukaa, monkeypatch):
     batch, _ = laukaa
     assert batch.backend["workers"] == max(1, min(os.cpu_count() or 1, 2 * REPS))
-    import simulation.experiment as experiment
+    import simulation.experiments.runner as experiment
     seen = {}
 
     def fake_run_scenario(sc, n, out, workers=1, progress=False):
@@ -215,10 +215,10 @@ def _documented() -> dict[str, list[str]]:
 
 
 def test_column_dictionary_matches_a_run(laukaa, tmp_path):
-    from simulation.cli import main
-    from simulation.compare import COLUMNS, KPIS
-    from simulation.experiment import RunResult
-    from simulation.summary import write_yearly_csv
+    from simulation.cli.main import main
+    from simulation.experiments.compare import COLUMNS, KPIS
+    from simulation.experiments.runner import RunResult
+    from simulation.tables.summary import write_yearly_csv
 
     batch, _ = laukaa
     doc = _documented()

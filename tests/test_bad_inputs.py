@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation import experiment
-from simulation.cli import main
+from simulation.experiments import runner as experiment
+from simulation.cli.main import main
 from tests.scenario_factory import ROOT, simple_data, write_scenario
 
 SMALL = dict(inflow_per_month_area=150.0, stock_area=700.0)
@@ -54,7 +54,7 @@ def _data(years: float = 0.1) -> dict:
 
 def _csv(tmp: Path, value: str, municipality: str = "Kinnula", last_only: bool = False) -> Path:
     """A monthly data file of 48 months for the area with one value replaced."""
-    from simulation.region import load_region
+    from simulation.scenario.region import load_region
 
     munis = load_region().municipality_names
     rows = ["month,municipality,unemployed"]
@@ -276,7 +276,7 @@ def test_the_stale_tmp_sweep_stays_inside_the_folder(tmp_path):
 
 @pytest.mark.parametrize("reps", [0, -2, 1.5, "3", True, None])
 def test_run_scenario_refuses_reps_that_are_not_a_count(reps, tmp_path):
-    from simulation.config import load_scenario
+    from simulation.scenario.config import load_scenario
     from simulation.errors import InputError
 
     sc = load_scenario(write_scenario(tmp_path, "a", _data()))
@@ -287,7 +287,7 @@ def test_run_scenario_refuses_reps_that_are_not_a_count(reps, tmp_path):
 
 @pytest.mark.parametrize("seed", [1.7, -1, 2**64, "5"])
 def test_a_scenario_refuses_seeds_that_are_not_seeds(seed, tmp_path):
-    from simulation.config import load_scenario
+    from simulation.scenario.config import load_scenario
     from simulation.errors import InputError
 
     with pytest.raises(InputError, match="run.seed"):
@@ -387,7 +387,7 @@ def test_an_edited_manifest_is_refused(tmp_path, capsys):
 
 
 def test_results_of_another_version_of_a_scenario_are_refused_when_named(tmp_path):
-    from simulation.config import load_scenario
+    from simulation.scenario.config import load_scenario
     from simulation.errors import InputError
 
     a = write_scenario(tmp_path, "a", _data())

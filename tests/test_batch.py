@@ -20,12 +20,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation import experiment
-from simulation.batch import BATCH_FILE, precision_check, prepare_scenarios, run_batch
-from simulation.cli import main
-from simulation.compare import paired_differences, scenario_kpis
-from simulation.config import load_scenario
-from simulation.experiment import done_replications, read_table
+from simulation.experiments import runner as experiment
+from simulation.experiments.batch import BATCH_FILE, precision_check, prepare_scenarios, run_batch
+from simulation.cli.main import main
+from simulation.experiments.compare import paired_differences, scenario_kpis
+from simulation.scenario.config import load_scenario
+from simulation.experiments.runner import done_replications, read_table
 from tests.scenario_factory import ROOT, simple_data, write_scenario
 
 SMALL = dict(inflow_per_month_area=150.0, stock_area=700.0)
@@ -215,7 +215,7 @@ def test_dask_on_a_users_local_cluster_gives_the_local_tables(tmp_path, monkeypa
         res = run_batch(scs, 3, tmp_path / "dask", scheduler=cluster.scheduler_address,
                         progress=False, seed_info=info)
         # workers with other tyosim code would give other tables: refused
-        from simulation import dask_runner
+        from simulation.experiments import dask_runner
         from simulation.errors import InputError
 
         with monkeypatch.context() as mp:

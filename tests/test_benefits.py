@@ -22,16 +22,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulation.benefits import (
+from simulation.money.benefits import (
     LEDGER_TYPES,
     benefit_costs,
     benefit_rules_used,
     paid_days,
     person_ledger,
 )
-from simulation.calendar import SimCalendar
-from simulation.config import BENEFIT_TYPES, load_scenario
-from simulation.rules import load_rules, parse_overrides
+from simulation.scenario.calendar import SimCalendar
+from simulation.scenario.config import BENEFIT_TYPES, load_scenario
+from simulation.scenario.rules import load_rules, parse_overrides
 from tests.scenario_factory import simple_data, write_scenario
 
 ER, BASIC, LMS = (BENEFIT_TYPES.index(n) for n in

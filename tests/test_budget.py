@@ -9,15 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.budget import (
+from simulation.money.budget import (
     budget_table,
     compute_budget,
     cost_items,
     expected_broad_unemployment,
     planned_purchases,
 )
-from simulation.cli import main
-from simulation.config import load_scenario
+from simulation.cli.main import main
+from simulation.scenario.config import load_scenario
 from simulation.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,8 +160,8 @@ def test_shares_add_up_to_cost_and_gap(baseline):
 
 def _fake_results(tmp_path: Path, scenario, with_benefits: bool) -> Path:
     """A results folder in the run layout with small synthetic tables (2 replications)."""
-    from simulation.experiment import rep_file
-    from simulation.provenance import write_json_atomic, write_parquet_atomic
+    from simulation.experiments.runner import rep_file
+    from simulation.experiments.provenance import write_json_atomic, write_parquet_atomic
 
     folder = tmp_path / "res" / scenario.name
     munis = list(scenario.start_state.stock_by_municipality)
@@ -306,7 +306,7 @@ def test_net_is_gross_minus_compensation_by_municipality(tmp_path, baseline, cap
 
 
 def test_yearly_by_municipality_net_columns(baseline):
-    from simulation.kpis import yearly_by_municipality, yearly_by_municipality_ci
+    from simulation.tables.kpis import yearly_by_municipality, yearly_by_municipality_ci
 
     comp = baseline.budget.benefit_compensation
     rows = [{"scenario": "s", "replication": r, "month": mo, "municipality": mu, "stock_end": 10,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from simulation.calendar import SimCalendar, add_months, is_finnish_working_day
+from simulation.scenario.calendar import SimCalendar, add_months, is_finnish_working_day
 
 D = date
 

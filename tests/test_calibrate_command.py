@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from simulation.calibration.command import calibrate_folder
-from simulation.cli import main
-from simulation.config import load_scenario
-from simulation.experiment import simulate_replication
+from simulation.cli.main import main
+from simulation.scenario.config import load_scenario
+from simulation.experiments.runner import simulate_replication
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "unemployed_monthly_area.csv"
@@ -147,7 +147,7 @@ def test_forecast_driven_inflow_follows_the_median_and_splits_the_interval(tmp_p
     assert main(["run", str(path_file), "--reps", "6", "--out", str(tmp_path / "r"), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "% forecast uncertainty" in out
-    from simulation.kpis import interval_split
+    from simulation.tables.kpis import interval_split
     split = interval_split(pd.read_parquet(tmp_path / "r" / "fcp" / "monthly"))
     assert split.forecast_share.iloc[0] > 0.5
 
@@ -179,7 +179,7 @@ def test_calibrate_refuses_a_missing_region_or_an_out_that_is_a_file(tmp_path, c
 
 def test_forecast_paths_must_be_whole_and_enough(tmp_path):
     from simulation.errors import InputError
-    from simulation.forecast_paths import check_covers, target_stock
+    from simulation.scenario.forecast_paths import check_covers, target_stock
     rows = [{"municipality": m, "month": f"2019-{k:02d}", "path": p, "stock": 10.0}
             for m in ("A", "B") for k in (1, 2) for p in range(3)]
     f = tmp_path / "p.parquet"

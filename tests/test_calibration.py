@@ -208,7 +208,7 @@ def test_malformed_data_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 @pytest.mark.skipif(not DATA_CSV.is_file(), reason="real data not available")
 def test_real_data_loads_and_windows() -> None:
-    from simulation.region import load_region
+    from simulation.scenario.region import load_region
 
     munis = list(load_region().municipality_names)
     wide = cal.load_stocks(DATA_CSV, munis)
@@ -222,7 +222,7 @@ def test_real_data_loads_and_windows() -> None:
     not (SCEN / "calibrated_2016_2018.toml").is_file(), reason="scenario files not generated yet"
 )
 def test_generated_scenarios_match_schema() -> None:
-    from simulation.config import ExitsConfig, InflowConfig, StartStateConfig, deep_merge
+    from simulation.scenario.config import ExitsConfig, InflowConfig, StartStateConfig, deep_merge
 
     def load(name: str) -> dict:
         return tomllib.loads((SCEN / name).read_text(encoding="utf-8"))

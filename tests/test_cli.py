@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from simulation.cli import main
+from simulation.cli.main import main
 
 
 def _one_error_line(capsys) -> str:
@@ -107,7 +107,7 @@ def test_validate_show_prints_parseable_toml(complete_scenario_toml, capsys):
 
 def test_validate_show_output_round_trips(complete_scenario_toml, capsys, tmp_path):
     """The resolved TOML from --show is itself a valid, equivalent scenario file."""
-    from simulation.config import load_scenario
+    from simulation.scenario.config import load_scenario
 
     p = complete_scenario_toml()
     assert main(["validate", "--show", str(p)]) == 0
@@ -131,7 +131,7 @@ def test_bad_command_line_exits_2(argv, capsys):
 
 
 def test_internal_error_exits_1(monkeypatch, complete_scenario_toml, capsys):
-    import simulation.config as config
+    import simulation.scenario.config as config
 
     def boom(*a, **k):
         raise RuntimeError("boom")
@@ -148,7 +148,7 @@ def test_validate_rules_array_of_non_tables_exits_2(complete_scenario_toml, caps
 
 
 def test_an_output_folder_that_is_a_file_is_one_line_exit_2(tmp_path, capsys):
-    from simulation.cli import main
+    from simulation.cli.main import main
     f = tmp_path / "file"
     f.write_text("x", encoding="utf-8")
     assert main(["run", "--reps", "1", "--years", "0.1", "--out", str(f), "--quiet"]) == 2

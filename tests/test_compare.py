@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simulation.batch import prepare_scenarios, run_batch
-from simulation.cli import main
-from simulation.compare import COLUMNS, compare, paired_differences, scenario_kpis
-from simulation.experiment import read_table, rep_file
-from simulation.provenance import write_parquet_atomic
+from simulation.experiments.batch import prepare_scenarios, run_batch
+from simulation.cli.main import main
+from simulation.experiments.compare import COLUMNS, compare, paired_differences, scenario_kpis
+from simulation.experiments.runner import read_table, rep_file
+from simulation.experiments.provenance import write_parquet_atomic
 from tests.scenario_factory import simple_data, write_scenario
 
 REPS = 4

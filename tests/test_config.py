@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO_ROOT, merge_overrides, write_toml
 from pydantic import ValidationError
 
-from simulation.config import load_scenario
+from simulation.scenario.config import load_scenario
 from simulation.errors import InputError
 
 D = date

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation.cli import main
-from simulation.cost_sharing import (
+from simulation.cli.main import main
+from simulation.money.cost_sharing import (
     compute_sharing,
     load_sharing_file,
     round_cent,
@@ -23,7 +23,7 @@ from simulation.cost_sharing import (
     weights_for_key,
 )
 from simulation.errors import InputError
-from simulation.region import load_region
+from simulation.scenario.region import load_region
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "scenarios" / "examples" / "regional_fund_2024.toml"

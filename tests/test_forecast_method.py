@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.cli import main
+from simulation.cli.main import main
 from simulation.forecast.backtest import DEFAULT_ORIGINS, run_backtest
 from simulation.forecast.data import load_monthly
 from simulation.forecast.forecaster import FORECAST_COLUMNS
 from simulation.forecast.selection import MethodConfig
-from simulation.region import load_region
+from simulation.scenario.region import load_region
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 REAL = DATA_DIR / "unemployed_monthly_area.csv"

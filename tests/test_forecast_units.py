@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from simulation.forecast import accuracy, cost, hierarchy, models
-from simulation.region import load_region
-from simulation.rules import load_rules
+from simulation.scenario.region import load_region
+from simulation.scenario.rules import load_rules
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.config import MEETING_TYPES, load_scenario
-from simulation.experiment import simulate_replication
-from simulation.metrics import meetings_frame, spells_frame
+from simulation.scenario.config import MEETING_TYPES, load_scenario
+from simulation.experiments.runner import simulate_replication
+from simulation.tables.metrics import meetings_frame, spells_frame
 from simulation.model.area import AreaModel
 from tests.scenario_factory import simple_data, write_scenario
 
@@ -36,7 +36,7 @@ def test_stock_is_conserved_every_month_and_municipality(tmp_path):
     sc = small(tmp_path, years=1.0)
     model = AreaModel(sc, 0)
     rec = model.run()
-    from simulation.metrics import monthly_table
+    from simulation.tables.metrics import monthly_table
     m = monthly_table(rec, model.cal, model.munis, [model.region.hub_of(x) for x in model.munis])
     start = spells_frame(rec).query("start_day < 0").groupby("municipality").size()
     for k, name in enumerate(model.munis):
@@ -274,7 +274,7 @@ def test_halving_staff_never_lowers_late_interviews(tmp_path):
     office down to none, in every year and in every replication. (Counting only late meetings
     *held* fell when staff were cut; so did counting each missed deadline once, in an
     overloaded office: a person never given an initial interview has no later deadlines.)"""
-    from simulation.kpis import yearly_kpis
+    from simulation.tables.kpis import yearly_kpis
     base = small(tmp_path, "load", years=2.0)
 
     def kpis(fte, rep):

@@ -4,7 +4,7 @@ One hub (Äänekoski) with c officers in continuous time and no calendar
 (`office.model = "servers"`), Poisson registrations at a constant daily rate, each
 jobseeker needing exactly one meeting (the rules are overridden so no interview follows
 the initial one, and nobody leaves during the run), exponential meeting times
-(`simulation.validation.mmc_scenario`). The mean wait must agree with Erlang C within the
+(`simulation.experiments.validation.mmc_scenario`). The mean wait must agree with Erlang C within the
 confidence interval over replications.
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.kpis import mean_ci
-from simulation.queueing import erlang_c_mean_wait
-from simulation.validation import mmc_mean_waits, mmc_scenario
+from simulation.tables.kpis import mean_ci
+from simulation.experiments.queueing import erlang_c_mean_wait
+from simulation.experiments.validation import mmc_mean_waits, mmc_scenario
 
 SERVERS = 3
 

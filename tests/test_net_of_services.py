@@ -19,7 +19,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from calibration import net_of_services as nos  # noqa: E402
-from simulation.config import load_scenario  # noqa: E402
+from simulation.scenario.config import load_scenario  # noqa: E402
 
 STATUS_QUO = REPO / "scenarios" / "service_mix_current.toml"
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import simpy
 
-from simulation.calendar import SimCalendar
+from simulation.scenario.calendar import SimCalendar
 from simulation.model.office import AppointmentBook, Request
 
 

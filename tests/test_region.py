@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 
 from simulation.errors import InputError
-from simulation.region import load_region
+from simulation.scenario.region import load_region
 
 HUBS = {
     "Äänekoski": {"Äänekoski", "Konnevesi", "Uurainen"},

@@ -20,10 +20,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from simulation.budget import compute_budget
-from simulation.cli import main
-from simulation.config import load_scenario
-from simulation.experiment import read_table, run_scenario
+from simulation.money.budget import compute_budget
+from simulation.cli.main import main
+from simulation.scenario.config import load_scenario
+from simulation.experiments.runner import read_table, run_scenario
 from simulation.report import build_report
 from simulation.report.labels import SHEETS, fmt_number
 
@@ -189,7 +189,7 @@ def test_workbook_budget_matches_the_budget_model(results, report_fi):
         services = read_table(results / name, "services")
         months = services["month"].nunique()
         # the area's part only: the wellbeing county's and the out-of-frame parts are memo lines
-        from simulation.budget import area_cost_share
+        from simulation.money.budget import area_cost_share
         share = services["service"].map(lambda s, sc=sc: area_cost_share(sc.services[s]))
         sim = (services["cost_eur"] * share).groupby(services["replication"]).sum().mean() * 12 / months
         assert rows[TITLE_FI[name]]["Simuloitu palvelukustannus, € vuositasolla"] == pytest.approx(sim)

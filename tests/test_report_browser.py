@@ -19,8 +19,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from simulation.config import load_scenario
-from simulation.experiment import run_scenario
+from simulation.scenario.config import load_scenario
+from simulation.experiments.runner import run_scenario
 from simulation.report import build_report
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,11 +17,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from simulation.cli import main
-from simulation.compare import municipality_kpis, paired_differences
-from simulation.config import load_scenario
-from simulation.experiment import read_table, run_scenario
-from simulation.kpis import mean_ci, mean_ci_bounded
+from simulation.cli.main import main
+from simulation.experiments.compare import municipality_kpis, paired_differences
+from simulation.scenario.config import load_scenario
+from simulation.experiments.runner import read_table, run_scenario
+from simulation.tables.kpis import mean_ci, mean_ci_bounded
 from simulation.report import build_report
 from simulation.report.csv_excel import excel_csv
 from simulation.report.labels import SHEETS, item_label
@@ -218,7 +218,7 @@ def test_item_labels():
 
 
 def test_per_municipality_paired_differences_match_hand_pairing(folder):
-    from simulation.compare import compare_by_municipality
+    from simulation.experiments.compare import compare_by_municipality
     df, _notes = compare_by_municipality(folder, "baseline")
     assert df["year"].dtype.kind == "i" and "municipality" in df
     a = municipality_kpis(read_table(folder / "adjust_purchases", "monthly"))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from simulation.errors import InputError
-from simulation.rules import load_rules, parse_overrides
+from simulation.scenario.rules import load_rules, parse_overrides
 
 D = date
 

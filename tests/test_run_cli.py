@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.cli import main
+from simulation.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.toml")

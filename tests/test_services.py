@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation.config import load_scenario
+from simulation.scenario.config import load_scenario
 from simulation.errors import InputError
-from simulation.experiment import simulate_replication
-from simulation.metrics import monthly_table
+from simulation.experiments.runner import simulate_replication
+from simulation.tables.metrics import monthly_table
 from simulation.model.area import AreaModel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,7 +87,7 @@ def test_places_bind_and_a_target_they_cannot_meet_is_reported(plan):
 
 def test_fewer_coaching_places_means_a_larger_stock_and_municipal_bill(plan):
     """Issue 4's functional test: paired 95 % CIs of the differences do not overlap zero."""
-    from simulation.kpis import mean_ci
+    from simulation.tables.kpis import mean_ci
     base = plan.with_overrides({"run": {"years": 0.75}})
     # (the same 160 start participants in both: at most 2 x places may start, so 80 places)
     few = base.with_overrides({"services": {"coaching": {"places": 80.0}}})
@@ -128,7 +128,7 @@ def test_referral_trials_are_independent_with_one_draw():
 
     import numpy as np
 
-    from simulation.config import ServiceConfig
+    from simulation.scenario.config import ServiceConfig
     from simulation.model.services import ServiceDesk
     common = dict(duration_mean_months=1.0, unit_cost_eur_per_month=0.0, lock_in_exit_multiplier=1.0,
                   employment_at_end_share=0.0)
@@ -157,7 +157,7 @@ def test_referral_follows_order_eligibility_and_room_exactly():
 
     import numpy as np
 
-    from simulation.config import ServiceConfig
+    from simulation.scenario.config import ServiceConfig
     from simulation.model.services import ServiceDesk
     common = dict(duration_mean_months=1.0, unit_cost_eur_per_month=0.0, lock_in_exit_multiplier=1.0,
                   employment_at_end_share=0.0)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from simulation.model.records import Records
-from simulation.streams import BLOCK, Buffered, stream
+from simulation.model.streams import BLOCK, Buffered, stream
 
 
 def test_buffered_draws_are_the_generators_blocks_in_order():

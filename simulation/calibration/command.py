@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import InputError
-from ..region import DEFAULT_REGION, Region, load_region
+from ..scenario.region import DEFAULT_REGION, Region, load_region
 from .fit_area import (DATA_TABLE, DEFAULT_TARGETS, REPO, Outcome, calibrate, fitted_lines, fmt,
                        load_targets, qkey, qstr, read_monthly, read_settings, window, write_atomic)
 
@@ -282,7 +282,7 @@ def write_forecast(data: Path, out_dir: Path, munis: list[str], region: Region, 
 
     from ..forecast.data import load_monthly
     from ..forecast.forecaster import DEFAULT_SEED, forecast
-    from ..provenance import write_parquet_atomic
+    from ..experiments.provenance import write_parquet_atomic
     before = (pd.Period(start, freq="M") - 1).strftime("%Y-%m")
     md = load_monthly(data)
     md = dc_replace(md.until(before), unemployed=md.until(before).unemployed[munis])
@@ -368,8 +368,8 @@ def calibrate_folder(data: Path, out_dir: Path, municipalities: str | None = Non
     history = None
     end_12 = (pd.Period(start, freq="M") + 11).strftime("%Y-%m")
     if check_reps > 0 and end_12 <= wide.index.max():
-        from ..config import load_scenario
-        from ..validation import history_check
+        from ..scenario.config import load_scenario
+        from ..experiments.validation import history_check
         log(f"history check: {check_reps} replications of {start}..{end_12} …")
         chk = history_check(load_scenario(scen, {"run": {"years": 1.0}}), wide.loc[start:end_12], reps=check_reps)
         history = {"area": chk.mape_of("area", "area")}

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..region import load_region
+from ..scenario.region import load_region
 from .analogue import FlowParams
 from .fitting import FitResult, FitSetup, Penalty, fit, mape, run_model
 

@@ -26,14 +26,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..region import Region
+from ..scenario.region import Region
 from .accuracy import coverage, mase, smape
 from .data import MonthlyData, parse_month
 from .forecaster import DEFAULT_PATHS, DEFAULT_SEED, QUANTILES, ForecastRun, forecast
 from .hierarchy import RECONCILIATION_METHODS, reconcile, reconciliation_matrix
 from .selection import MethodConfig
 
-from .arguments import DEFAULT_ORIGINS  # noqa: E402  (defaults shown by the CLI live there)
+from ..cli.forecast_arguments import DEFAULT_ORIGINS  # noqa: E402  (defaults shown by the CLI live there)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 The caseload forecast gives simulated paths of unemployed jobseekers per municipality
 and month. Each path is turned into euros month by month with the rules in force in that
-month (`simulation.rules`: the basic daily allowance, which benefits the municipality
+month (`simulation.scenario.rules`: the basic daily allowance, which benefits the municipality
 pays a share of, the municipal-share step schedule) and a small set of explicit
 assumptions (`CostAssumptions`: benefit mix, earnings-related daily amount, paid days a
 month, how long recipients have been paid), then summed by calendar year. Means and
@@ -36,7 +36,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..rules import Rules, RulesInForce
+from ..scenario.rules import Rules, RulesInForce
 
 # Kela, benefit recipients at the end of 2024 (DOMAIN.md §6): 334,068 in all,
 # 122,512 earnings-related allowance, 176,133 labour-market subsidy, the rest basic allowance.

@@ -282,7 +282,7 @@ def _check_against_labour_force(rows: list, munis: list[str], months: list, valu
                                 lf_given: dict[int, float], name: str) -> None:
     """Unemployed within the labour force: the row's own, else the region file's (2019)."""
     try:
-        from ..region import load_region
+        from ..scenario.region import load_region
 
         lf = load_region().attribute_by_municipality("labour_force_2019")
     except Exception:  # noqa: BLE001 — no region attribute: only the row's own labour force

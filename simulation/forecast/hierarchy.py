@@ -24,11 +24,11 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..region import Region
+from ..scenario.region import Region
 
 Level = Literal["municipality", "hub", "area"]
 Method = Literal["bottom_up", "ols", "mint_shrink", "none"]
-from .arguments import RECONCILIATION_METHODS  # noqa: E402  (defaults shown by the CLI live there)
+from ..cli.forecast_arguments import RECONCILIATION_METHODS  # noqa: E402  (defaults shown by the CLI live there)
 
 
 @dataclass(frozen=True)

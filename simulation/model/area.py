@@ -21,9 +21,9 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
-from ..calendar import SimCalendar
-from ..config import BENEFIT_TYPES, CHANNELS, MEETING_TYPES, Scenario
-from ..streams import BLOCK, Buffered, endless, stream
+from ..scenario.calendar import SimCalendar
+from ..scenario.config import BENEFIT_TYPES, CHANNELS, MEETING_TYPES, Scenario
+from .streams import BLOCK, Buffered, endless, stream
 from .jobseeker import (DAYS_PER_MONTH, INITIAL, IN_PERSON, JOB_SEARCH, PROFILE, REMOTE,
                         SERVICE_POINT, SUPPLEMENTARY, Jobseeker, intensive_slot_is_job_search)
 from .office import AppointmentBook, Request, ServerPool

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import CHANNELS, MEETING_TYPES
+from ..scenario.config import CHANNELS, MEETING_TYPES
 
 INITIAL, JOB_SEARCH, SUPPLEMENTARY = (MEETING_TYPES.index(t) for t in ("initial", "job_search", "supplementary"))
 PROFILE = len(MEETING_TYPES)   # the authority's job-search-profile task (no interview)

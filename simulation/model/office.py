@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import simpy
 
-from ..calendar import SimCalendar
+from ..scenario.calendar import SimCalendar
 
 
 class Request:

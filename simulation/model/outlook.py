@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from ..forecast_paths import target_stock  # noqa: F401  (re-exported for the model)
+from ..scenario.forecast_paths import target_stock  # noqa: F401  (re-exported for the model)
 
 DAYS_PER_MONTH = 365.25 / 12
 

@@ -18,7 +18,7 @@ import math
 from bisect import bisect_right
 from typing import TYPE_CHECKING
 
-from ..config import ServiceConfig
+from ..scenario.config import ServiceConfig
 from .records import GROUPS
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import figures
-from ..kpis import MIN_REPS_FOR_CI, few_replications, t_multiplier
+from ..tables.kpis import MIN_REPS_FOR_CI, few_replications, t_multiplier
 from .labels import (
     clear_label,
     fmt_number,
@@ -232,7 +232,7 @@ def services_section(rd: ReportData, lang: str) -> dict[str, Any] | None:
     rows = []
     tt = titles(rd, lang)
     scs = {sd.name: sd.scenario for sd in rd.scenarios}
-    from ..budget import expected_broad_unemployment
+    from ..money.budget import expected_broad_unemployment
     for _, r in t.iterrows():
         sim = (_ci_text(r["simulated_cost_eur"], r["simulated_cost_eur_ci95_lo"], r["simulated_cost_eur_ci95_hi"], lang)
                if "simulated_cost_eur" in r and pd.notna(r.get("simulated_cost_eur")) else label(lang, "not_available"))

@@ -10,7 +10,7 @@ before the benefit ledger lands) make their table empty and the report says "not
 available"; they are picked up as soon as the tables carry them.
 
 The budget of each scenario is recomputed from the resolved scenario in its manifest
-(`simulation.budget`), so it always matches the scenario that produced the tables.
+(`simulation.money.budget`), so it always matches the scenario that produced the tables.
 """
 
 from __future__ import annotations
@@ -23,20 +23,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import Scenario
+from ..scenario.config import Scenario
 from ..errors import InputError
-from ..experiment import read_table
-from ..compare import (
+from ..experiments.runner import read_table
+from ..experiments.compare import (
     KPIS as COMPARE_KPIS,
 )
-from ..compare import (
+from ..experiments.compare import (
     MUNICIPALITY_KPIS,
     clear_difference,
     kpis_from_tables,
     municipality_kpis,
     paired_differences,
 )
-from ..kpis import mean_ci_bounded
+from ..tables.kpis import mean_ci_bounded
 
 BENEFIT_COLS = ("benefit_cost_eur", "benefit_cost_municipal_eur")
 
@@ -201,7 +201,7 @@ def benefits_by_payer(sd: ScenarioData) -> pd.DataFrame:
 
 def budget_tables(sd: ScenarioData) -> dict[str, pd.DataFrame]:
     """The scenario's budget (plan) beside its simulated service cost and benefit shares."""
-    from ..budget import (
+    from ..money.budget import (
         actual_service_cost,
         benefit_by_municipality,
         budget_table,

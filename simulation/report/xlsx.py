@@ -83,7 +83,7 @@ def for_people(key: str, df: pd.DataFrame, rd: ReportData, lang: str) -> pd.Data
             df["payer"] = df["payer"].map(lambda p: payer_label(lang, p))
         df["service"] = [service_label(lang, s, lf) for s, lf in zip(df["service"], df["label_fi"], strict=True)]
         df = df.drop(columns=["label_fi"])
-        from ..budget import expected_broad_unemployment
+        from ..money.budget import expected_broad_unemployment
         from .labels import purchase_rule_text
         scs = {sd.name: sd.scenario for sd in rd.scenarios}
         rules = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .experiment import RunResult
+from ..experiments.runner import RunResult
 from .kpis import forecast_gap, interval_split, summarise, yearly_kpis
 
 HEADLINE = [
@@ -81,7 +81,7 @@ def write_yearly_csv(res: RunResult) -> None:
     With ``budget.benefit_compensation`` in the scenario, also the compensation and the net
     municipal benefit cost (gross share − compensation), next to the gross share."""
     from .kpis import yearly_by_municipality_ci
-    from .provenance import write_atomic
+    from ..experiments.provenance import write_atomic
 
     monthly = res.table("monthly")
     if monthly.empty:

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 LOOPBACK = "127.0.0.1"
 CONNECT_TIMEOUT = "20s"
@@ -36,7 +36,7 @@ CONNECT_TIMEOUT = "20s"
 def code_fingerprint() -> str:
     """Hash of the tyosim package's code and data files (the same on every machine that
     runs the same tyosim)."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".toml") and p.is_file()):
         h.update(f.relative_to(root).as_posix().encode())

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from .errors import InputError
+from ..errors import InputError
 
 DEFAULT_REGION = "pohjoinen_keski_suomi"
 

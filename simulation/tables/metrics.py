@@ -23,10 +23,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .calendar import SimCalendar
-from .config import MEETING_TYPES
-from .model.services import capacity as service_capacity
-from .model.records import MEETING_FIELDS, SPELL_FIELDS, Records
+from ..scenario.calendar import SimCalendar
+from ..scenario.config import MEETING_TYPES
+from ..model.services import capacity as service_capacity
+from ..model.records import MEETING_FIELDS, SPELL_FIELDS, Records
 
 INITIAL = MEETING_TYPES.index("initial")
 JOB_SEARCH_TYPES = [MEETING_TYPES.index("job_search"), MEETING_TYPES.index("supplementary")]

@@ -1,6 +1,6 @@
 """The `tyosim forecast`, `tyosim backtest` and `tyosim data fetch` commands.
 
-`simulation.cli` builds the parsers and calls these functions: each ``add_*`` adds a
+`simulation.cli.main` builds the parsers and calls these functions: each ``add_*`` adds a
 command's arguments to its argparse subparser, each ``*_command`` does the work, prints
 what a user needs and returns the exit code. Bad input raises `InputError` (the CLI turns
 it into ``file: key: reason`` and exit code 2). Files are written atomically.
@@ -28,18 +28,18 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..region import load_region
-from .backtest import run_backtest
-from .cost import CostAssumptions, cost_table
-from .data import load_monthly, parse_month
-from .forecaster import forecast
-from .arguments import (DEFAULT_ORIGINS, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON_MONTHS, MAX_PATHS,  # noqa: F401
+from ..scenario.region import load_region
+from ..forecast.backtest import run_backtest
+from ..forecast.cost import CostAssumptions, cost_table
+from ..forecast.data import load_monthly, parse_month
+from ..forecast.forecaster import forecast
+from .forecast_arguments import (DEFAULT_ORIGINS, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON_MONTHS, MAX_PATHS,  # noqa: F401
                         MAX_TIMEOUT_S, MAX_WORKERS, MIN_PATHS, PXWEB_TABLE_URL, RECONCILIATION_METHODS,
                         add_backtest_arguments, add_data_fetch_arguments, add_forecast_arguments)
-from .plots import chart_file_name, fan_chart
-from ..argtypes import positive_int
-from .pxweb import fetch_table, write_csv_atomic
-from .selection import COMPARISON_MODELS, MethodConfig
+from ..forecast.plots import chart_file_name, fan_chart
+from .argtypes import positive_int
+from ..forecast.pxweb import fetch_table, write_csv_atomic
+from ..forecast.selection import COMPARISON_MODELS, MethodConfig
 
 
 _positive_int = positive_int
@@ -66,11 +66,11 @@ def _write_text_atomic(path: Path, text: str) -> None:
 
 def _rules_for(scenario: str | None) -> tuple[Any, str]:
     if scenario:
-        from ..config import load_scenario
+        from ..scenario.config import load_scenario
 
         sc = load_scenario(scenario)
         return sc.rules_obj(), f"packaged rules with the overrides of {scenario}"
-    from ..rules import load_rules
+    from ..scenario.rules import load_rules
 
     return load_rules(), "packaged rules (simulation/data/rules_fi.toml)"
 
@@ -84,7 +84,7 @@ def forecast_command(args: argparse.Namespace) -> int:
         0 on success. Bad input raises `InputError`.
     """
     t0 = time.perf_counter()
-    from ..experiment import ensure_folder
+    from ..experiments.runner import ensure_folder
 
     ensure_folder(Path(args.out), "--out")   # before minutes of fitting, not after
     data = load_monthly(args.data)
@@ -94,7 +94,7 @@ def forecast_command(args: argparse.Namespace) -> int:
     run = forecast(data, region, args.horizon, _method(args), args.paths, args.seed, args.workers)
     out = Path(args.out)
     write_csv_atomic(run.table, out / "forecasts.csv")
-    from ..provenance import write_parquet_atomic
+    from ..experiments.provenance import write_parquet_atomic
     write_parquet_atomic(out / "paths.parquet", run.municipal_paths())
 
     rules, rules_note = _rules_for(getattr(args, "scenario", None))

@@ -42,9 +42,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .experiment import read_table
-from .kpis import MIN_REPS_FOR_CI, few_replications, mean_ci, t_multiplier, yearly_kpis
+from ..errors import InputError
+from .runner import read_table
+from ..tables.kpis import MIN_REPS_FOR_CI, few_replications, mean_ci, t_multiplier, yearly_kpis
 
 KPIS = ("stock_mean", "stock_end", "late_meetings", "late_meetings_share", "benefit_cost_eur",
         "benefit_cost_municipal_eur", "service_cost_eur", "staff_cost_eur")
@@ -327,7 +327,7 @@ def note_text(note: str, lang: str = "en") -> str:
     if lang != "fi":
         return note
     if note.startswith("warning: only "):
-        from .report.labels import label
+        from ..report.labels import label
         n = int(note.split()[2])
         return "varoitus: " + label("fi", "warn_few_reps").format(
             n=n, scenarios="parittaiset vertailut", t=f"{t_multiplier(n):.1f}".replace(".", ","), min=MIN_REPS_FOR_CI)
@@ -335,7 +335,7 @@ def note_text(note: str, lang: str = "en") -> str:
     for en, fi in _NOTES_FI:
         out = out.replace(en, fi)
     if out.startswith("ei tulostaulukoissa"):
-        from .report.labels import kpi_label
+        from ..report.labels import kpi_label
         head, ids = out.split(": ", 1)
         out = head + ": " + ", ".join(kpi_label("fi", k) for k in ids.split(", "))
     return out
@@ -345,7 +345,7 @@ def _fmt(kpi: str, x: float, signed: bool = False, lang: str = "en") -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     if lang == "fi":
-        from .report.labels import fmt_number, fmt_signed
+        from ..report.labels import fmt_number, fmt_signed
         share = kpi.endswith("_share")
         dec = 2 if share else (1 if abs(x) < 100 and not kpi.endswith("_eur") else 0)
         if signed:
@@ -371,7 +371,7 @@ _TABLE_WORDS = {
 
 def format_table(df: pd.DataFrame, notes: Sequence[str] = (), lang: str = "en") -> str:
     """The comparison for people: one block per scenario and year (and municipality, if any)."""
-    from .report.labels import kpi_label
+    from ..report.labels import kpi_label
 
     w = _TABLE_WORDS[lang]
     lines = []
@@ -403,7 +403,7 @@ def format_table(df: pd.DataFrame, notes: Sequence[str] = (), lang: str = "en") 
 
 def for_people(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The differences with headers and KPI names in `lang` and a "clear" column (Excel CSV)."""
-    from .report.labels import clear_label, kpi_label, label
+    from ..report.labels import clear_label, kpi_label, label
 
     out = df.copy()
     out["kpi"] = [kpi_label(lang, k) for k in out["kpi"]]
@@ -441,7 +441,7 @@ def compare_command(args: argparse.Namespace) -> int:
             print(note_text(x, lang), file=sys.stderr)
     if args.format == "csv":
         if getattr(args, "excel", False):
-            from .report.csv_excel import write_excel_csv
+            from ..report.csv_excel import write_excel_csv
             write_excel_csv(for_people(df, lang), sys.stdout)
         else:
             sys.stdout.write(df.to_csv(index=False))

@@ -1,6 +1,6 @@
 """Budget parameters of a scenario: the `[budget]` table.
 
-The cost model (`simulation.budget`) reads staff figures and service capacities from the
+The cost model (`simulation.money.budget`) reads staff figures and service capacities from the
 scenario itself (``[staff]``, ``[services.*]``) — those are the levers the simulation
 sees, so an adjustment made there shows its consequences in the model's tables. This
 table holds what only the budget needs: the frame (the state-grant increase and the

@@ -58,12 +58,12 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from . import experiment
-from .config import MAX_REPLICATIONS, MAX_SEED, Scenario, load_scenario
+from . import runner as experiment
+from ..scenario.config import MAX_REPLICATIONS, MAX_SEED, Scenario, load_scenario
 from .dask_runner import local_fingerprint
-from .errors import InputError
+from ..errors import InputError
 from .provenance import git_commit, now_iso, versions, write_json_atomic
-from .streams import replication_seed
+from ..model.streams import replication_seed
 
 BATCH_FILE = "batch.json"
 CODE_FINGERPRINT = local_fingerprint()  # pinned at import: the code this process runs
@@ -394,7 +394,7 @@ def precision_check(out: Path, scenarios: Sequence[Scenario], precision: float,
     """Per scenario × headline KPI × year: n, mean, 95 % CI half-width and whether it is
     within ``precision`` × |mean| (over replications 0..reps-1, or all stored)."""
     from .compare import scenario_kpis
-    from .kpis import mean_ci
+    from ..tables.kpis import mean_ci
 
     rows = []
     for sc in scenarios:

@@ -1,7 +1,7 @@
 """Unemployment-benefit cost and the municipal share, day by day, from spell records.
 
 A pure, vectorised computation (no simulation here): the model's spell and service
-records and the dated rules (`simulation.rules`) go in; one entry per *paid benefit day*
+records and the dated rules (`simulation.scenario.rules`) go in; one entry per *paid benefit day*
 and a monthly table per month × municipality come out. DOMAIN.md §5 gives the rules.
 
 Conventions
@@ -77,11 +77,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .calendar import SimCalendar
-from .config import BENEFIT_TYPES
-from .errors import InputError
-from .model.records import GROUPS, SERVICE_FIELDS, SPELL_FIELDS
-from .rules import Rules, RulesInForce
+from ..scenario.calendar import SimCalendar
+from ..scenario.config import BENEFIT_TYPES
+from ..errors import InputError
+from ..model.records import GROUPS, SERVICE_FIELDS, SPELL_FIELDS
+from ..scenario.rules import Rules, RulesInForce
 
 ER, BASIC, LMS, GENERAL = 0, 1, 2, 3
 LEDGER_TYPES: tuple[str, ...] = (*BENEFIT_TYPES, "general_benefit")

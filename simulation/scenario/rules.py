@@ -22,7 +22,7 @@ from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from .errors import InputError
+from ..errors import InputError
 
 RULES_FILE = "rules_fi.toml"
 

@@ -38,8 +38,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError
-from .region import Region, load_region
+from ..errors import InputError
+from ..scenario.region import Region, load_region
 
 getcontext().prec = 34
 CENT = Decimal("0.01")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..argtypes import bounded_float, bounded_int
-from ..argtypes import seed as seed_type
+from .argtypes import bounded_float, bounded_int
+from .argtypes import seed as seed_type
 
 DEFAULT_SEED = 20201031
 DEFAULT_PATHS = 1000

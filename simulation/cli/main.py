@@ -13,7 +13,7 @@ import traceback
 from pathlib import Path
 
 from .argtypes import bounded_int, positive_float, positive_int
-from .errors import InputError, NotBuiltError
+from ..errors import InputError, NotBuiltError
 
 DEFAULT_SCENARIO = "scenarios/baseline.toml"
 
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = d.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
     df = dsub.add_parser("fetch", help="download the monthly series from Statistics Finland")
     try:
-        from .forecast import arguments as fc
+        from . import forecast_arguments as fc
         fc.add_forecast_arguments(f)
         fc.add_backtest_arguments(bt)
         fc.add_data_fetch_arguments(df)
@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .config import load_scenario
+    from ..scenario.config import load_scenario
 
     for path in args.scenarios:
         sc = load_scenario(path)
@@ -152,9 +152,9 @@ def _drop_none(x):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .config import load_scenario
-    from .experiment import run_scenario
-    from .summary import print_run_summary, write_yearly_csv
+    from ..scenario.config import load_scenario
+    from ..experiments.runner import run_scenario
+    from ..tables.summary import print_run_summary, write_yearly_csv
 
     over: dict = {"run": {}}
     if args.seed is not None:
@@ -188,26 +188,26 @@ def _dispatch(argv: list[str] | None) -> int:
         return cmd_run(args)
     if args.command in ("forecast", "backtest") or args.command == "data":
         try:
-            from .forecast import commands as fc
+            from . import forecast as fc
         except ImportError:
             return _not_built(args.command, "forecasting, issue 5")
         fn = {"forecast": fc.forecast_command, "backtest": fc.backtest_command,
               "data": fc.data_fetch_command}[args.command]
         return fn(args)
     if args.command == "batch":
-        from .batch import batch_command
+        from ..experiments.batch import batch_command
         return batch_command(args)
     if args.command == "compare":
-        from .compare import compare_command
+        from ..experiments.compare import compare_command
         return compare_command(args)
     if args.command == "budget":
-        from .budget import budget_command
+        from ..money.budget import budget_command
         return budget_command(args)
     if args.command == "calibrate":
-        from .calibration.command import calibrate_command
+        from ..calibration.command import calibrate_command
         return calibrate_command(args)
     if args.command == "report":
-        from .report import report_command
+        from ..report import report_command
         return report_command(args)
     return _not_built(args.command, "unknown")
 

@@ -45,13 +45,13 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 
-from .config import MAX_REPLICATIONS, Scenario
-from .errors import InputError
-from .benefits import benefit_costs
-from .metrics import hubs_table, monthly_table, service_cost_by_municipality, services_table
-from .model.area import AreaModel
+from ..scenario.config import MAX_REPLICATIONS, Scenario
+from ..errors import InputError
+from ..money.benefits import benefit_costs
+from ..tables.metrics import hubs_table, monthly_table, service_cost_by_municipality, services_table
+from ..model.area import AreaModel
 from .provenance import git_commit, now_iso, versions, write_json_atomic, write_parquet_atomic
-from .streams import replication_seed
+from ..model.streams import replication_seed
 
 TABLES = ("monthly", "hubs", "services")
 LOCK_FILE = ".tyosim.lock"

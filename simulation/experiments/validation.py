@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import Scenario
-from .experiment import simulate_replication
+from ..scenario.config import Scenario
+from .runner import simulate_replication
 
 
 @dataclass(frozen=True)
@@ -84,10 +84,10 @@ def mmc_scenario(folder, rho: float, servers: int = 3, mean_meeting_min: float =
 
     import tomli_w
 
-    from .config import load_scenario
-    from .region import load_region
+    from ..scenario.config import load_scenario
+    from ..scenario.region import load_region
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     area = Path(base) if base else root / "scenarios" / "base" / "area.toml"
     region = load_region()
     munis = list(region.municipality_names)
@@ -130,7 +130,7 @@ def mmc_mean_waits(scenario: Scenario, reps: int, warmup_days: float = 60.0,
                    cooldown_days: float = 20.0) -> list[float]:
     """Mean wait (days) per replication of an `mmc_scenario`, leaving out the empty start
     and the arrivals at the very end (which may not be served yet)."""
-    from .model.area import AreaModel
+    from ..model.area import AreaModel
 
     out = []
     for r in range(reps):

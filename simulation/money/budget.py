@@ -38,7 +38,7 @@ gap
 The cost is constant over the years of a scenario (capacities and prices do not change
 with the year); the frame changes with the transition funding.
 
-Cost shares per municipality use `simulation.cost_sharing` with the scenario's key and
+Cost shares per municipality use `simulation.money.cost_sharing` with the scenario's key and
 rounding rule. Each municipality's share of the **unemployment-benefit** bill is its own
 cost and the meter of the services' effect (plan §1): it is shown *beside* the gap, per
 municipality, from simulated results (``--results DIR``), and never added to the cost or
@@ -62,12 +62,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .budget_config import BudgetConfig
-from .config import Scenario, load_scenario
+from ..scenario.budget_config import BudgetConfig
+from ..scenario.config import Scenario, load_scenario
 from .cost_sharing import share_amount, weights_for_key
-from .errors import InputError
-from .experiment import read_table
-from .kpis import mean_ci
+from ..errors import InputError
+from ..experiments.runner import read_table
+from ..tables.kpis import mean_ci
 
 NOT_AVAILABLE = "not available"
 MONTHS_PER_YEAR = 12
@@ -537,7 +537,7 @@ _TABLE_COLUMNS = ("cost_eur", "staff_eur", "regional_services_eur", "purchased_s
 def _budget_table(bud: Budget, lang: str) -> str:
     """`format_budget`'s text table in `lang` ("en" or "fi": the same figures, Finnish words
     and number formats)."""
-    from .report.labels import (item_label, label, payer_label, purchase_rule_text,
+    from ..report.labels import (item_label, label, payer_label, purchase_rule_text,
                                 scenario_description, sharing_key_text)
 
     W = _WORDS["fi" if lang == "fi" else "en"]
@@ -631,7 +631,7 @@ def _n_replications(bud: Budget) -> int | None:
 
 def _few_reps_warning(bud: Budget, lang: str) -> str | None:
     """A warning when the simulated figures rest on fewer than `kpis.MIN_REPS_FOR_CI` replications."""
-    from .kpis import MIN_REPS_FOR_CI, few_replications, t_multiplier
+    from ..tables.kpis import MIN_REPS_FOR_CI, few_replications, t_multiplier
 
     n = _n_replications(bud)
     if n is None or not few_replications(n):
@@ -661,7 +661,7 @@ def _interval_notes(bud: Budget, lang: str) -> list[str]:
 
 
 def _fi(x: float, decimals: int = 0) -> str:
-    from .report.labels import fmt_number
+    from ..report.labels import fmt_number
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt_number(x, "fi", decimals)
 
 
@@ -694,8 +694,8 @@ def _note_fi(note: str) -> str:
 
 def _budget_people_csv(bud: Budget, lang: str) -> str:
     """The budget for Excel: a long table with words in `lang` (`report.csv_excel`)."""
-    from .report.csv_excel import excel_csv
-    from .report.labels import item_label, label, payer_label
+    from ..report.csv_excel import excel_csv
+    from ..report.labels import item_label, label, payer_label
 
     svc_labels = {n: s.label_fi for n, s in bud.scenario.services.items()}
     rows = []
@@ -796,7 +796,7 @@ def budget_command(args: argparse.Namespace) -> int:
         print(warn, file=sys.stderr)
     text = format_budget(bud, args.format, lang, excel)
     if excel:
-        from .report.csv_excel import write_excel_csv  # noqa: F401 — same bytes as excel_csv
+        from ..report.csv_excel import write_excel_csv  # noqa: F401 — same bytes as excel_csv
         buf = getattr(sys.stdout, "buffer", None)
         if buf is not None:
             sys.stdout.flush()

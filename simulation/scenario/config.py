@@ -24,7 +24,7 @@ from typing import Any, Literal, Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .budget_config import BudgetConfig
-from .errors import InputError
+from ..errors import InputError
 from .region import DEFAULT_REGION, Region, load_region
 from .rules import Rules, load_rules, parse_overrides
 
