@@ -1,46 +1,62 @@
 """tyosim: simulation and forecasting for Finnish municipal employment areas.
 
-The package is organised one concept per module: `config` (scenario files), `rules`
-(dated legal parameters), `region` (the area), `calendar` (working days), `streams`
-(random streams), `model` (the SimPy model), `metrics` and `kpis` (tables and KPIs),
-`experiment` (replications), `forecast` (statistical forecasts), `cli` (the command).
-Importing the package has no side effects.
+The folders are the layers, each importing only from those before it in this list
+(`tests/test_layers.py` checks it):
+
+0. `errors`, `files` (atomic writes), `data` (rules and region files);
+1. `scenario` — the validated inputs: scenario files, dated rules, region, calendar;
+2. `model` — the SimPy model, its records and random streams;
+3. `tables` — tables and KPIs from records, the results folder on disk;
+4. `money` (benefits, budget, cost sharing) and `forecast` (statistical forecasts);
+5. `experiments` — the replication runner, batches, Dask, comparison, validation;
+6. `calibration` and `report`;
+7. `api` — the notebook interface, `import simulation as ts`;
+8. `cli` (the `tyosim` command) and `app` (the scenario page).
+
+Importing the package has no side effects and loads nothing heavy: the API's names are
+loaded from `api` on first use, so that ``tyosim --help`` starts without pandas.
 """
 
-# the submodule `compare` is loaded first, so that the name `simulation.experiments.compare` below stays the
-# API function (a submodule loaded later would overwrite the package attribute with itself)
-from .experiments import compare as _compare_module  # noqa: F401
-from .api import (
-    BatchResults,
-    Forecast,
-    Results,
-    backtest,
-    compare,
-    default_workers,
-    forecast_caseload,
-    format_value,
-    kpi_label,
-    load_batch,
-    load_scenario,
-    mean_ci,
-    paired_by,
-    readable_differences,
-    readable_summary,
-    run,
-    run_batch,
-    summarise,
-    unit_kpis,
-    with_staff,
-    yearly_by_municipality,
-    yearly_kpis,
-)
-from .experiments.compare import paired_differences
-from .scenario.config import Scenario
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from .errors import InputError
 
 __version__ = "0.1.0"
 
-__all__ = ["Scenario", "InputError", "BatchResults", "Forecast", "Results", "backtest", "compare",
-           "default_workers", "forecast_caseload", "format_value", "kpi_label", "load_batch", "load_scenario", "mean_ci", "paired_by",
-           "paired_differences", "readable_differences", "readable_summary", "run", "run_batch", "summarise", "unit_kpis", "with_staff",
-           "yearly_by_municipality", "yearly_kpis", "__version__"]
+_API_NAMES = (
+    "BatchResults", "Forecast", "Results", "backtest", "compare", "default_workers",
+    "forecast_caseload", "format_value", "kpi_label", "load_batch", "load_scenario", "mean_ci",
+    "paired_by", "readable_differences", "readable_summary", "run", "run_batch", "summarise",
+    "unit_kpis", "with_staff", "yearly_by_municipality", "yearly_kpis",
+)
+
+__all__ = ["Scenario", "InputError", "paired_differences", "__version__", *_API_NAMES]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from .api import (BatchResults, Forecast, Results, backtest, compare, default_workers,  # noqa: F401
+                      forecast_caseload, format_value, kpi_label, load_batch, load_scenario,
+                      mean_ci, paired_by, readable_differences, readable_summary, run, run_batch,
+                      summarise, unit_kpis, with_staff, yearly_by_municipality, yearly_kpis)
+    from .experiments.compare import paired_differences  # noqa: F401
+    from .scenario.config import Scenario  # noqa: F401
+
+
+def __getattr__(name: str) -> Any:
+    """Load the public API's names on first use (PEP 562)."""
+    if name in _API_NAMES:
+        from . import api
+        value = getattr(api, name)
+    elif name == "paired_differences":
+        from .experiments.compare import paired_differences as value
+    elif name == "Scenario":
+        from .scenario.config import Scenario as value
+    else:
+        raise AttributeError(f"module 'simulation' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

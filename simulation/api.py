@@ -615,7 +615,7 @@ def forecast_caseload(data: str | Path, until: str | None = None, horizon: int =
     horizon : months ahead.  paths : simulated paths for the intervals.  seed : their seed.
     workers : processes for the model fits (default as ``tyosim forecast``).
     """
-    from .cli.forecast_arguments import _default_workers
+    from .forecast.defaults import default_workers as _default_workers
     from .forecast.cost import CostAssumptions, cost_table
     from .forecast.data import load_monthly, parse_month
     from .forecast.forecaster import forecast as _forecast
@@ -639,7 +639,7 @@ def backtest(data: str | Path, origins: tuple[str, ...] = ("2015-12", "2016-12",
     ``.by_level()``, ``.figures()`` (the goal figures), ``.scores`` (every origin × series).
     """
     from .forecast.backtest import run_backtest
-    from .cli.forecast_arguments import _default_workers
+    from .forecast.defaults import default_workers as _default_workers
     from .forecast.data import load_monthly
     from .scenario.region import load_region
 

@@ -96,3 +96,18 @@ def test_no_two_modules_import_each_other():
                       if a in graph.get(b, ()) and not (a == "simulation" or b == "simulation")
                       and not (b.startswith(a + ".") or a.startswith(b + "."))})
     assert not circles, circles
+
+
+def test_help_and_validate_load_no_heavy_library():
+    """`tyosim --help` and `tyosim validate` start at once: no pandas, statsmodels or scipy."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from simulation.cli import main\n"
+            "rc = main(['validate', 'scenarios/baseline.toml'])\n"
+            "heavy = [m for m in ('pandas', 'statsmodels', 'scipy', 'simpy', 'matplotlib') if m in sys.modules]\n"
+            "print(rc, heavy)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=PKG.parent, capture_output=True,
+                         text=True, timeout=60)
+    assert out.stdout.strip().splitlines()[-1] == "0 []", out.stdout + out.stderr

@@ -7,25 +7,14 @@ their defaults from here.
 from __future__ import annotations
 
 import argparse
-import os
 
 from .argtypes import bounded_float, bounded_int
 from .argtypes import seed as seed_type
 
-DEFAULT_SEED = 20201031
-DEFAULT_PATHS = 1000
-RECONCILIATION_METHODS: tuple[str, ...] = ("ols", "mint_shrink", "bottom_up", "none")
-DEFAULT_ORIGINS = ("2015-12", "2016-12", "2017-12", "2018-12")
-PXWEB_TABLE_URL = "https://pxdata.stat.fi/PxWeb/api/v1/fi/StatFin/tyonv/statfin_tyonv_pxt_12r5.px"
-MAX_HORIZON_MONTHS = 60      # five years ahead: beyond it a monthly caseload forecast means nothing
-MIN_PATHS = 50               # fewer paths cannot place the 2.5 % and 97.5 % quantiles
-MAX_PATHS = 100_000
-MAX_WORKERS = 64
-MAX_TIMEOUT_S = 600.0
-
-
-def _default_workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
+from ..forecast.defaults import (  # noqa: F401 — re-exported for the commands
+    DEFAULT_SEED, DEFAULT_PATHS, RECONCILIATION_METHODS, DEFAULT_ORIGINS, PXWEB_TABLE_URL, MAX_HORIZON_MONTHS, MIN_PATHS, MAX_PATHS, MAX_WORKERS, MAX_TIMEOUT_S,
+    default_workers as _default_workers,
+)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -33,7 +33,7 @@ from .forecaster import DEFAULT_PATHS, DEFAULT_SEED, QUANTILES, ForecastRun, for
 from .hierarchy import RECONCILIATION_METHODS, reconcile, reconciliation_matrix
 from .selection import MethodConfig
 
-from ..cli.forecast_arguments import DEFAULT_ORIGINS  # noqa: E402  (defaults shown by the CLI live there)
+from .defaults import DEFAULT_ORIGINS  # noqa: E402  (the defaults the CLI shows)
 
 
 @dataclass

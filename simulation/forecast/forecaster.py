@@ -41,8 +41,8 @@ from .hierarchy import (
 from .models import FittedModel
 from .selection import Choice, MethodConfig, choose_and_fit
 
-from ..cli.forecast_arguments import DEFAULT_SEED  # noqa: E402  (defaults shown by the CLI live there)
-from ..cli.forecast_arguments import DEFAULT_PATHS  # noqa: E402  (defaults shown by the CLI live there)
+from .defaults import DEFAULT_SEED  # noqa: E402  (the defaults the CLI shows)
+from .defaults import DEFAULT_PATHS  # noqa: E402  (the defaults the CLI shows)
 QUANTILES = {"lo95": 0.025, "lo80": 0.10, "hi80": 0.90, "hi95": 0.975}
 FORECAST_COLUMNS = ("series", "level", "month", "mean", "lo80", "hi80", "lo95", "hi95", "model")
 

@@ -28,7 +28,7 @@ from ..scenario.region import Region
 
 Level = Literal["municipality", "hub", "area"]
 Method = Literal["bottom_up", "ols", "mint_shrink", "none"]
-from ..cli.forecast_arguments import RECONCILIATION_METHODS  # noqa: E402  (defaults shown by the CLI live there)
+from .defaults import RECONCILIATION_METHODS  # noqa: E402  (the defaults the CLI shows)
 
 
 @dataclass(frozen=True)

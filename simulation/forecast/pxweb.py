@@ -40,7 +40,7 @@ import pandas as pd
 
 from ..errors import InputError
 
-from ..cli.forecast_arguments import PXWEB_TABLE_URL  # noqa: E402  (defaults shown by the CLI live there)
+from .defaults import PXWEB_TABLE_URL  # noqa: E402  (the defaults the CLI shows)
 """Table 12r5, the continuation of table 1001 (Statistics Finland, CC BY 4.0)."""
 
 OLD_TABLE_1001_URL = (
