@@ -121,7 +121,7 @@ class Levers:
     absence_share: float = 0.0
     absence_month_factors: list[float] | None = None
 
-    def copy(self) -> "Levers":
+    def copy(self) -> Levers:
         return Levers(self.name, self.years, dict(self.staff_fte_by_hub), dict(self.capacity),
                       self.any_hub_share, self.absence_share,
                       None if self.absence_month_factors is None else list(self.absence_month_factors))
