@@ -1,8 +1,10 @@
-"""Unemployment-benefit cost and the municipal share, day by day, from spell records.
+"""Unemployment-benefit cost and the municipal share, from spell records, by intervals.
 
 A pure, vectorised computation (no simulation here): the model's spell and service
-records and the dated rules (`simulation.scenario.rules`) go in; one entry per *paid benefit day*
-and a monthly table per month × municipality come out. DOMAIN.md §5 gives the rules.
+records and the dated rules (`simulation.scenario.rules`) go in; a monthly table per
+month × municipality comes out, and on request one entry per *paid benefit day* (ledgers,
+hand checks). DOMAIN.md §5 gives the rules; the rules below are stated day by day, and the
+engine computes them by intervals (see "How it is computed").
 
 Conventions
 -----------
@@ -54,10 +56,24 @@ on ``d`` — ``municipal_share_schedule`` for the labour-market subsidy (to 50 %
 allowance's basic component (to 40 % from day 401) — where the base is the amount paid, for
 the earnings-related allowance at most the basic amount.
 
-Performance: spells are expanded to their payable days with ``np.repeat``; services are
-scattered from their day ranges; ``D`` is a running count per rule criteria minus a per-chain
-constant. `benefit_costs` costs whole persons in chunks (`CHUNK_SPELLS`), so memory is bounded
-by a chunk's paid days.
+How it is computed: pieces, not days
+------------------------------------
+Within a spell, the count of paid days is a monotone function of the day, and every
+per-day quantity above is constant between a few boundaries. Each spell is cut at its
+calendar boundaries — month starts, rule changes, count-from dates, its services' ends —
+into runs of payable days (``payable_cum``: weekdays under ``paid_days_per_week``); runs in
+an unpaid service are dropped. A run's benefit day at its start, ``k0``, is the chain's
+prior days plus its paid days in the runs before. Runs are then cut where ``k`` reaches a
+step-down or the maximum + 1 (so the benefit and the amount are constant), the day count
+``D0`` at each run's start is, for each distinct count criterion, the chain's prior days it
+counts plus its flagged days before (a running sum over runs), and counted runs are cut
+where ``D`` reaches a step of the share schedule. A *piece* then has one month, benefit,
+amount, service status, count status and share, and ``m`` paid days: the table sums
+``m``, ``m × amount`` and ``m × share × base`` (numpy over pieces, a few per spell-month),
+never materialising person-days. `paid_days` expands the same pieces to days (payable days
+``pos0 .. pos0 + m``; ``k = k0 + 1 + j``, ``D = D0 + 1 + j`` if counted), which the tests
+compare to a day-by-day reference loop. `benefit_costs` cuts whole persons in chunks
+(`CHUNK_SPELLS`), so memory is bounded by a chunk's pieces.
 
 Usage
 -----
@@ -342,35 +358,54 @@ def _cover(start: np.ndarray, end: np.ndarray, horizon: int) -> tuple[np.ndarray
 
 
 # ---------------------------------------------------------------------------------------
-# the engine
+# the engine: spells, chains and rules prepared once; pieces per chunk of persons
 
-def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
-              rules: Rules | None = None) -> PaidDays:
-    """Every paid benefit day of the run with its amount and municipal share.
+@dataclass
+class _Prepared:
+    """The costed spells (a benefit, some day in the horizon) in costing order — by person,
+    then start — with their chains, the rule arrays and the services' day ranges."""
 
-    Parameters
-    ----------
-    spells : list of tuples, array or DataFrame
-        Spell records in `SPELL_FIELDS` order (``Records.spells``).
-    services : list of tuples, array or DataFrame
-        Service records in `SERVICE_FIELDS` order (``Records.services``); may be empty.
-    scenario : Scenario (or an object with ``benefits.earnings_related_full_eur_per_day``
-        and ``services``: name → object with ``benefit_paid_during``, in index order).
-    cal : SimCalendar
-        The run's calendar; days ``[0, cal.days)`` are costed.
-    rules : Rules, optional
-        Dated rules; default ``scenario.rules_obj()`` (the packaged rules with the
-        scenario's overrides).
+    H: int
+    er_full: float
+    R: _DayRules
+    Wh: np.ndarray            # [H + 1] payable days in [0, i)
+    pay_day: np.ndarray       # payable day indices in [0, H)
+    month_starts: np.ndarray  # day index of each month of the horizon
+    bounds: np.ndarray        # days in (0, H) where a month, a rule or a count-from date begins
+    # per costed spell
+    index: np.ndarray         # into the input records
+    person: np.ndarray
+    muni: np.ndarray
+    btype: np.ndarray
+    first: np.ndarray
+    stop: np.ndarray
+    layoff: np.ndarray
+    chain: np.ndarray
+    # per chain
+    prior: np.ndarray         # days paid before the chain's first day
+    s0: np.ndarray            # rule segment in force on the benefit period's first day
+    maxd: np.ndarray          # the daily allowances' maximum for the period
+    prior_counted: np.ndarray  # [n_crit, n_chain] prior days each count criterion counts
+    # count criteria: distinct (billed types, service days count, count-from day)
+    crit_billed: np.ndarray   # [n_crit, 3]
+    crit_services: np.ndarray  # [n_crit]
+    crit_from: np.ndarray     # [n_crit] day index
+    crit_of_seg: np.ndarray   # rule segment -> criterion
+    k_steps: np.ndarray       # benefit days k from which some earnings-related factor changes
+    d_steps: np.ndarray       # count days D from which some municipal share changes
+    # services, by costed spell: the day range [start, stop) clipped to the spell
+    svc_rep: np.ndarray
+    svc_start: np.ndarray
+    svc_stop: np.ndarray
+    svc_unpaid: np.ndarray    # 1 where no benefit is paid during the service
 
-    Returns
-    -------
-    PaidDays
-    """
-    if rules is None:
-        rules = scenario.rules_obj()
+
+def _prepare(sp: np.ndarray, sv: np.ndarray, scenario: Any, cal: SimCalendar,
+             rules: Rules) -> _Prepared:
+    """Everything the pieces need that is per spell, per chain or per rule (no day arrays
+    but the rules' calendar)."""
     er_full, paid_during = _scenario_inputs(scenario)
     H = int(cal.days)
-    sp = _as_array(spells, SPELL_FIELDS)
     btype_all = sp[:, _S["benefit_type"]].astype(np.int64)
     if np.any(btype_all >= len(BENEFIT_TYPES)):
         raise ValueError(f"benefit_type must be -1 or an index into {BENEFIT_TYPES}")
@@ -393,34 +428,74 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
     if ns > 1:
         head[1:] = ~(cont[1:] & (person[1:] == person[:-1]))
     chain = np.cumsum(head) - 1                   # chain of each spell
-    head_spell = np.flatnonzero(head)             # first spell of each chain
-    prior = np.where(head, prior, 0)              # only a chain's first spell brings prior days
+    hs = np.flatnonzero(head)                     # first spell of each chain
+    prior = prior[hs]                             # only a chain's first spell brings prior days
 
-    # rule arrays, reaching back far enough to hold every spell's prior paid days
-    need = (first - np.ceil(prior * 7 / 5) - 14).astype(np.int64)
+    # rule arrays, reaching back far enough to hold every chain's prior paid days
+    need = (first[hs] - np.ceil(prior * 7 / 5) - 14).astype(np.int64)
     lo = int(min(0, need.min())) if ns else 0
     while True:
         R = _day_rules(rules, cal.start, lo, H)
-        if not ns or np.all(R.payable_cum[first - lo] >= prior):
+        if not ns or np.all(R.payable_cum[first[hs] - lo] >= prior):
             break
         lo -= max(366, -lo)
+    PC = R.payable_cum
+    Wh = PC[-lo:] - PC[-lo]                        # payable days in [0, i), i = 0..H
+    pay_day = R.payable_idx[R.payable_idx >= -lo] + lo
 
-    # ---- expand spells to their payable days in the horizon ------------------------------
-    # `pos` indexes the run's payable days (pay_day); everything per day is looked up by pos
-    Wh = R.payable_cum[-lo:] - R.payable_cum[-lo]       # payable days in [0, i), i = 0..H
-    pay_day = R.payable_idx[R.payable_idx >= -lo] + lo  # payable day indices in [0, H)
-    seg_p = R.seg[pay_day - lo].astype(np.int64)        # rule segment by pos
-    a = Wh[first]
-    n = Wh[stop] - a
-    off = np.concatenate([[0], np.cumsum(n)])
-    N = int(off[-1])
-    rep = np.repeat(np.arange(ns, dtype=np.int64), n)
-    pos = np.arange(N, dtype=np.int64)
-    pos += np.repeat(a - off[:-1], n)
+    # ---- per chain: the benefit period's start, its maximum and the prior days counted ---
+    # A chain is one benefit period: it began on its first prior day (or its first day), and
+    # the earnings-related step-downs and maximum are those in force then ([TTL] HE 13/2024:
+    # the step-downs apply to periods that began from 2.9.2024; 300 days with a work history
+    # of 3 years or less); past the maximum the person is paid the labour-market subsidy.
+    # Prior days occupy the last `prior` payable days before the chain's first day: [p0, ef);
+    # earnings-related or basic ones beyond the maximum were labour-market subsidy: [q, ef).
+    ef = first[hs] - lo
+    pidx = R.payable_idx
+    last = max(len(pidx) - 1, 0)
+    pstart = PC[ef] - prior
+    p0 = np.where(prior > 0, pidx[np.clip(pstart, 0, last)], ef) if ns else ef
+    s0 = R.seg[p0]
+    maxd = np.where(short[hs], R.max_days_short[s0], R.max_days[s0])
+    bh = btype[hs]
+    split = ((bh == ER) | (bh == BASIC)) & (prior > maxd)
+    q = np.where(split, pidx[np.clip(pstart + maxd, 0, last)], ef) if ns else ef
 
-    # ---- services: in-service and unpaid days, scattered from the services' day ranges ---
-    in_svc: np.ndarray | None = None
-    sv = _as_array(services, SERVICE_FIELDS)
+    # ---- count criteria: which days the rules in force on a day count -----------------------
+    # Which days count is decided by the rules in force on the day billed (DOMAIN.md §5, the
+    # 2025 transition: days of every benefit paid since 1.1.2015 count): under the criteria c
+    # of that day's rules (benefits billed, service days counted, count-from date), D is the
+    # number of the chain's paid days up to and including this one that meet c — the chain's
+    # prior days and its days so far. Lay-off days are neither billed nor counted
+    # ([RahL-387] 4 § 3 mom.).
+    crit = np.column_stack([R.billed.astype(np.int64), R.service_counts.astype(np.int64),
+                            R.count_from])
+    cvals, c_of_seg = np.unique(crit, axis=0, return_inverse=True)
+    c_of_seg = np.asarray(c_of_seg).ravel()
+    crit_billed = cvals[:, :3].astype(bool)
+    crit_services = cvals[:, 3].astype(bool)
+    crit_from = cvals[:, 4].astype(np.int64)
+    prior_counted = np.zeros((len(cvals), len(hs)), dtype=np.int64)
+    for ci in range(len(cvals)):
+        billed_c = crit_billed[ci]
+        ce = max(int(crit_from[ci]) - lo, 0)
+        pc = (billed_c[bh] * (PC[q] - PC[np.clip(ce, p0, q)])
+              + billed_c[LMS] * (PC[ef] - PC[np.clip(ce, q, ef)]))
+        prior_counted[ci] = pc * ~layoff[hs]
+
+    # ---- calendar boundaries and the counters' steps ---------------------------------------
+    month_starts = np.asarray(cal.month_starts, dtype=np.int64)
+    rule_days = np.flatnonzero(np.diff(R.seg[-lo:])) + 1
+    bounds = np.unique(np.concatenate([month_starts, rule_days, crit_from]))
+    bounds = bounds[(bounds > 0) & (bounds < H)]
+    f = R.factor
+    k_steps = np.flatnonzero(np.any(f[:, 1:] != f[:, :-1], axis=0)) + 1
+    s = R.share
+    d_steps = np.flatnonzero(np.any(s[:, :, 1:] != s[:, :, :-1], axis=(0, 1))) + 1
+
+    # ---- services: each belongs to the person's spell that covers its last day -------------
+    svc_rep = np.zeros(0, dtype=np.int64)
+    svc_start = svc_stop = svc_unpaid = svc_rep
     if len(sv) and ns:
         s_first, s_stop = _cover(sv[:, _V["start_day"]], sv[:, _V["end_day"]], H)
         s_person = sv[:, _V["person"]].astype(np.int64)
@@ -434,140 +509,257 @@ def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
         cand = order[np.maximum(j, 0)]
         ok = (j >= 0) & (person[cand] == s_person) & (s_first < stop[cand]) & (s_stop > s_first)
         cand = cand[ok]
-        sf = np.maximum(s_first[ok], first[cand])
-        ss = np.minimum(s_stop[ok], stop[cand])
-        ps = off[:-1][cand] + Wh[sf] - a[cand]            # entry range [ps, pe) of each service
-        m = Wh[ss] - Wh[sf]
-        if m.sum():
-            e_off = np.concatenate([[0], np.cumsum(m)])
-            ent = np.arange(int(e_off[-1]), dtype=np.int64) + np.repeat(ps - e_off[:-1], m)
-            no_pay = np.repeat(~paid_during[s_kind[ok]], m)
-            in_svc = np.zeros(N, dtype=bool)
-            in_svc[ent] = True
-            if no_pay.any():
-                keep = np.ones(N, dtype=bool)
-                keep[ent[no_pay]] = False
-                rep, pos, in_svc = rep[keep], pos[keep], in_svc[keep]
-                n = np.bincount(rep, minlength=ns)
-                off = np.concatenate([[0], np.cumsum(n)])
-                N = int(off[-1])
-                paid_ent = ent[~no_pay]
-                ent = (np.cumsum(keep) - 1)[paid_ent[keep[paid_ent]]]
-            if not len(ent):
-                in_svc = None
+        o = np.argsort(cand, kind="stable")
+        svc_rep = cand[o]
+        svc_start = np.maximum(s_first[ok], first[cand])[o]
+        svc_stop = np.minimum(s_stop[ok], stop[cand])[o]
+        svc_unpaid = (~paid_during[s_kind[ok]]).astype(np.int64)[o]
 
-    # ---- benefit day k, type and amount ----------------------------------------------------
-    # k counts the chain's paid days: its first spell's prior days + entries so far. A chain
-    # is one benefit period: it began on its first prior day (or its first day), and the
-    # earnings-related step-downs and maximum are those in force then ([TTL] HE 13/2024: the
-    # step-downs apply to periods that began from 2.9.2024; 300 days with a work history of
-    # 3 years or less); past the maximum the person is paid the labour-market subsidy.
-    chain_off = off[:-1][head_spell]                       # first entry of each chain
-    crep = chain[rep]
-    k = np.arange(N, dtype=np.int64)
-    k -= (chain_off - prior[head_spell] - 1)[crep]
-    seg_e = seg_p[pos]
-    hs = head_spell
-    ef = first[hs] - lo
-    pidx = R.payable_idx
-    pstart = R.payable_cum[ef] - prior[hs]
-    p0 = np.where(prior[hs] > 0, pidx[np.minimum(np.maximum(pstart, 0), len(pidx) - 1)], ef)
-    s0 = R.seg[p0]                                          # rule segment of the period's start
-    maxd = np.where(short[hs], R.max_days_short[s0], R.max_days[s0])
-    basic_e = R.basic[seg_e]
-    general_e = R.general[seg_e]
-    bt = btype[rep]
+    return _Prepared(H, er_full, R, Wh, pay_day, month_starts, bounds, sidx, person, muni,
+                     btype, first, stop, layoff, chain, prior, s0, maxd, prior_counted,
+                     crit_billed, crit_services, crit_from, c_of_seg, k_steps, d_steps,
+                     svc_rep, svc_start, svc_stop, svc_unpaid)
+
+
+@dataclass
+class _Pieces:
+    """Runs of consecutive paid days of one spell with one month, benefit, amount, service
+    status, count status and share (parallel arrays, in spell order then day order).
+
+    A piece's entries are the payable days ``pay_day[pos0 : pos0 + m]``; on its ``j``-th
+    (from 0) the benefit day is ``k0 + 1 + j`` and the count day ``D0 + 1 + j`` if counted,
+    else ``D0``.
+    """
+
+    rep: np.ndarray           # costed spell
+    pos0: np.ndarray          # first entry's payable day (index into pay_day)
+    m: np.ndarray             # paid days
+    month: np.ndarray
+    benefit: np.ndarray       # code into LEDGER_TYPES
+    in_service: np.ndarray
+    counted: np.ndarray
+    k0: np.ndarray
+    D0: np.ndarray
+    amount_eur: np.ndarray    # a day
+    billing_base_eur: np.ndarray
+    share: np.ndarray
+
+
+def _starts_before(m: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """For rows sorted by `group`: the sum of `m` over the group's earlier rows."""
+    cm = np.cumsum(m) - m
+    n = len(m)
+    if not n:
+        return cm
+    start = np.ones(n, dtype=bool)
+    start[1:] = group[1:] != group[:-1]
+    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
+    return cm - cm[first]
+
+
+def _split(c0: np.ndarray, m: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut pieces where a counter reaches a threshold.
+
+    Entry ``j`` (from 0) of a piece has the counter ``c0 + 1 + j``; a threshold ``t`` in the
+    piece's row of `T` (negative: none) begins a new piece at the entry whose counter is ``t``.
+    Returns ``(parent, j, m)``: each new piece's parent, first entry within it and length.
+    """
+    n = len(m)
+    off = T - (c0 + 1)[:, None]
+    ok = (off > 0) & (off < m[:, None])
+    rows = np.flatnonzero(ok.any(axis=1))
+    if not len(rows):
+        return np.arange(n), np.zeros(n, dtype=np.int64), m
+    # only the rows that are cut: sorted distinct offsets, with 0 first
+    big = np.iinfo(np.int64).max
+    o = np.where(ok[rows], off[rows], big)
+    o.sort(axis=1)
+    cut = o < big
+    cut[:, 1:] &= o[:, 1:] != o[:, :-1]
+    cuts = np.zeros(n, dtype=np.int64)
+    cuts[rows] = cut.sum(axis=1)
+    parent = np.repeat(np.arange(n), cuts + 1)
+    j = np.zeros(len(parent), dtype=np.int64)
+    first_new = np.cumsum(cuts + 1) - (cuts + 1)                 # each parent's first row
+    at = (first_new[rows][:, None] + np.cumsum(cut, axis=1))[cut]
+    j[at] = o[cut]
+    last = np.ones(len(parent), dtype=bool)
+    last[:-1] = parent[1:] != parent[:-1]
+    end = np.where(last, m[parent], np.append(j[1:], 0))
+    return parent, j, end - j
+
+
+def _pieces(P: _Prepared, a0: int, b0: int) -> _Pieces:
+    """The pieces of costed spells [a0, b0) (whole chains)."""
+    H, R, lo = P.H, P.R, P.R.lo
+    n = b0 - a0
+    f, s = P.first[a0:b0], P.stop[a0:b0]
+
+    # ---- calendar pieces: each spell cut at the calendar's bounds and its services' ends ----
+    G = P.bounds
+    gl = np.searchsorted(G, f, side="right")
+    ng = np.maximum(np.searchsorted(G, s, side="left") - gl, 0)
+    gi = np.arange(int(ng.sum()), dtype=np.int64) + np.repeat(gl - (np.cumsum(ng) - ng), ng)
+    v0, v1 = np.searchsorted(P.svc_rep, [a0, b0])
+    vr, unp = P.svc_rep[v0:v1], P.svc_unpaid[v0:v1]
+    reps = np.concatenate([np.arange(a0, b0), np.repeat(np.arange(a0, b0), ng), vr, vr])
+    days = np.concatenate([f, G[gi], P.svc_start[v0:v1], P.svc_stop[v0:v1]])
+    nz = n + len(gi)
+    d_unpaid = np.concatenate([np.zeros(nz, dtype=np.int64), unp, -unp])
+    d_any = np.concatenate([np.zeros(nz, dtype=np.int64), np.ones(len(vr), dtype=np.int64),
+                            -np.ones(len(vr), dtype=np.int64)])
+    key = reps * (H + 1) + days
+    o = np.argsort(key, kind="stable")
+    key = key[o]
+    # coverage after each point: services of one spell begin and end within it, so the
+    # running sums return to 0 at each spell's end
+    unpaid_cov = np.cumsum(d_unpaid[o])
+    any_cov = np.cumsum(d_any[o])
+    keep = np.ones(len(key), dtype=bool)
+    keep[:-1] = key[1:] != key[:-1]                 # the last point of each (spell, day)
+    key, unpaid_cov, any_cov = key[keep], unpaid_cov[keep], any_cov[keep]
+    rep = key // (H + 1)
+    a = key - rep * (H + 1)
+    same = np.zeros(len(rep), dtype=bool)
+    same[:-1] = rep[1:] == rep[:-1]
+    b = np.where(same, np.append(a[1:], 0), P.stop[rep])
+    pos0 = P.Wh[a]
+    m = P.Wh[b] - pos0
+    keep = (a < b) & (unpaid_cov == 0) & (m > 0)     # no benefit during an unpaid service
+    rep, a, pos0, m = rep[keep], a[keep], pos0[keep], m[keep]
+    in_s = any_cov[keep] > 0
+    seg = R.seg[a - lo].astype(np.int64)
+    month = np.searchsorted(P.month_starts, a, side="right") - 1
+    ch = P.chain[rep]
+    bt = P.btype[rep]
+
+    # ---- benefit day k: the chain's prior days + its paid days so far -----------------------
+    k0 = P.prior[ch] + _starts_before(m, ch)
+    daily = (bt == ER) | (bt == BASIC)
+    T = np.column_stack([np.where((bt == ER)[:, None], P.k_steps[None, :], -1),
+                         np.where(daily, P.maxd[ch] + 1, -1)])
+    parent, j, m = _split(k0, m, T)
+    rep, a, in_s, seg, month, ch, bt = (x[parent] for x in (rep, a, in_s, seg, month, ch, bt))
+    k0 = k0[parent] + j
+    pos0 = pos0[parent] + j
+
+    # ---- benefit and amount ----------------------------------------------------------------
+    exhausted = ((bt == ER) | (bt == BASIC)) & (k0 + 1 > P.maxd[ch])   # the daily allowances end
+    bt = np.where(exhausted, LMS, bt)
+    basic = R.basic[seg]
+    amount = basic.copy()
     er = bt == ER
-    exhausted = ((bt == ER) | (bt == BASIC)) & (k > maxd[crep])   # the daily allowances end
-    bt[exhausted] = LMS
-    amount = basic_e.copy()
-    er &= ~exhausted
     w_f = R.factor.shape[1]
-    amount[er] = er_full * R.factor.ravel()[s0[crep[er]] * w_f + np.minimum(k[er], w_f - 1)]
-    base = np.minimum(amount, basic_e)
+    amount[er] = P.er_full * R.factor[P.s0[ch[er]], np.minimum(k0[er] + 1, w_f - 1)]
+    base = np.minimum(amount, basic)
     code = bt.astype(np.int8)
-    code[general_e & (bt != ER)] = GENERAL
-    del basic_e, general_e
+    code[R.general[seg] & (bt != ER)] = GENERAL
 
-    # ---- municipal-share day count D ----------------------------------------------------
-    # Which days count is decided by the rules in force on the day billed (DOMAIN.md §5, the
-    # 2025 transition: days of every benefit paid since 1.1.2015 count): under the criteria c
-    # of that day's rules (benefits billed, service days counted, count-from date), D is the
-    # number of the chain's paid days up to and including this one that meet c — the chain's
-    # prior days and its entries so far. Lay-off days are neither billed nor counted
-    # ([RahL-387] 4 § 3 mom.).
-    crit = np.column_stack([R.billed.astype(np.int64), R.service_counts.astype(np.int64),
-                            R.count_from])
-    cvals, c_of_seg = np.unique(crit, axis=0, return_inverse=True)
-    c_of_seg = np.asarray(c_of_seg).ravel()
-    c_e = c_of_seg[seg_e]
-    D = np.zeros(N, dtype=np.int64)
-    counted = np.zeros(N, dtype=bool)
-    not_layoff = ~layoff[rep]
-    in_s = in_svc if in_svc is not None else np.zeros(N, dtype=bool)
-    day_e = pay_day[pos]
-    # prior days of each chain's first spell occupy the last `prior` payable days before its
-    # first day: [p0, ef); earnings-related ones beyond the maximum were labour-market subsidy: [q, ef)
-    split = ((btype[hs] == ER) | (btype[hs] == BASIC)) & (prior[hs] > maxd)
-    q = np.where(split, pidx[np.minimum(np.maximum(pstart + maxd, 0), len(pidx) - 1)], ef)
-    PC = R.payable_cum
-    for ci, cv in enumerate(cvals):
-        billed_c, counts_services, cf = cv[:3].astype(bool), bool(cv[3]), int(cv[4])
-        use = c_e == ci
-        if not use.any():
-            continue
-        flag = billed_c[bt] & not_layoff & (day_e >= cf)
-        if not counts_services:
+    # ---- municipal-share day count D under the criteria of the day's rules ------------------
+    c_own = P.crit_of_seg[seg]
+    D0 = np.zeros(len(m), dtype=np.int64)
+    counted = np.zeros(len(m), dtype=bool)
+    not_layoff = ~P.layoff[rep]
+    for ci in range(len(P.crit_from)):
+        flag = P.crit_billed[ci][bt] & not_layoff & (a >= P.crit_from[ci])
+        if not P.crit_services[ci]:
             flag &= ~in_s
-        cc = np.cumsum(flag, dtype=np.int64)
-        before = np.concatenate([[0], cc])[chain_off]          # counted before each chain
-        ce = max(cf - lo, 0)
-        prior_c = (billed_c[btype[hs]] * (PC[q] - PC[np.clip(ce, p0, q)])
-                   + billed_c[LMS] * (PC[ef] - PC[np.clip(ce, q, ef)]))
-        prior_c *= ~layoff[hs]
-        Dc = cc - (before - prior_c)[crep]
-        D[use] = Dc[use]
+        before = _starts_before(m * flag, ch)
+        use = c_own == ci
+        D0[use] = P.prior_counted[ci, ch[use]] + before[use]
         counted[use] = flag[use]
-        del cc, Dc, flag
+    T = np.where(counted[:, None], P.d_steps[None, :], -1)
+    parent, j, m = _split(D0, m, T)
+    rep, month, in_s, seg, bt, code, amount, base, counted = (
+        x[parent] for x in (rep, month, in_s, seg, bt, code, amount, base, counted))
+    D0 = D0[parent] + j
+    k0 = k0[parent] + j
+    pos0 = pos0[parent] + j
     w_s = R.share.shape[2]
-    si = np.minimum(D, w_s - 1)
-    si += (seg_e * (2 * w_s))
-    si += np.where(bt == LMS, 0, w_s)
-    share = R.share.ravel()[si]
+    share = R.share[seg, np.where(bt == LMS, 0, 1), np.minimum(D0 + 1, w_s - 1)]
     share *= counted
-    del si
+    return _Pieces(rep, pos0, m, month, code, in_s, counted, k0, D0, amount, base, share)
 
+
+def _expand(P: _Prepared, pc: _Pieces) -> PaidDays:
+    """The pieces' paid days, one entry each."""
+    m = pc.m
+    N = int(m.sum())
+    start = np.cumsum(m) - m
+    j = np.arange(N, dtype=np.int64) - np.repeat(start, m)
+    counted = np.repeat(pc.counted, m)
     return PaidDays(
-        rep=rep, pos=pos, pay_days=pay_day, spell_index=sidx, spell_person=person,
-        spell_municipality=muni, benefit=code, benefit_day=k,
-        in_service=in_svc if in_svc is not None else np.zeros(N, dtype=bool),
-        amount_eur=amount, billing_base_eur=base, counted=counted, count_day=D, share=share,
-        municipal_eur=share * base)
+        rep=np.repeat(pc.rep, m), pos=np.repeat(pc.pos0, m) + j, pay_days=P.pay_day,
+        spell_index=P.index, spell_person=P.person, spell_municipality=P.muni,
+        benefit=np.repeat(pc.benefit, m), benefit_day=np.repeat(pc.k0, m) + 1 + j,
+        in_service=np.repeat(pc.in_service, m), amount_eur=np.repeat(pc.amount_eur, m),
+        billing_base_eur=np.repeat(pc.billing_base_eur, m), counted=counted,
+        count_day=np.repeat(pc.D0, m) + np.where(counted, 1 + j, 0),
+        share=np.repeat(pc.share, m), municipal_eur=np.repeat(pc.share * pc.billing_base_eur, m))
+
+
+def paid_days(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
+              rules: Rules | None = None) -> PaidDays:
+    """Every paid benefit day of the run with its amount and municipal share.
+
+    The day-level view of the pieces `benefit_costs` sums (for ledgers and hand checks):
+    the same engine, each piece expanded to its days.
+
+    Parameters
+    ----------
+    spells : list of tuples, array or DataFrame
+        Spell records in `SPELL_FIELDS` order (``Records.spells``).
+    services : list of tuples, array or DataFrame
+        Service records in `SERVICE_FIELDS` order (``Records.services``); may be empty.
+    scenario : Scenario (or an object with ``benefits.earnings_related_full_eur_per_day``
+        and ``services``: name → object with ``benefit_paid_during``, in index order).
+    cal : SimCalendar
+        The run's calendar; days ``[0, cal.days)`` are costed.
+    rules : Rules, optional
+        Dated rules; default ``scenario.rules_obj()`` (the packaged rules with the
+        scenario's overrides).
+
+    Returns
+    -------
+    PaidDays
+    """
+    if rules is None:
+        rules = scenario.rules_obj()
+    P = _prepare(_as_array(spells, SPELL_FIELDS), _as_array(services, SERVICE_FIELDS),
+                 scenario, cal, rules)
+    return _expand(P, _pieces(P, 0, len(P.index)))
 
 
 # ---------------------------------------------------------------------------------------
 # tables
 
-def monthly_benefit_table(paid: PaidDays, cal: SimCalendar,
-                          municipalities: Sequence[str]) -> pd.DataFrame:
-    """Sum paid days into one row per month × municipality (see `BenefitResult.monthly`)."""
-    edges = np.asarray(cal.month_starts, dtype=np.int64)
-    n_m, n_k, n_t = len(edges), len(municipalities), len(LEDGER_TYPES)
-    size = n_m * n_k
-    if len(paid.spell_municipality) and int(paid.spell_municipality.max()) >= n_k:
+_LEVELS = len(LEDGER_TYPES) * 4
+"""Cells of one month × municipality: benefit × in a service × counted."""
+
+
+def _cell(month: np.ndarray, muni: np.ndarray, benefit: np.ndarray, in_service: np.ndarray,
+          counted: np.ndarray, n_k: int) -> np.ndarray:
+    """One bincount index: (month × municipality) × benefit × in a service × counted."""
+    idx = month * (n_k * _LEVELS)
+    idx += muni * _LEVELS
+    idx += benefit * 4
+    idx += in_service * 2
+    idx += counted
+    return idx
+
+
+def _check_municipalities(spell_municipality: np.ndarray, n_k: int) -> None:
+    if len(spell_municipality) and int(spell_municipality.max()) >= n_k:
         raise ValueError(f"a spell's municipality index is outside the {n_k} municipality names")
-    # one bincount index: cell (month × municipality) × benefit × in_service × counted
-    month_p = np.searchsorted(edges, paid.pay_days, side="right") - 1
-    idx = (month_p * (n_k * n_t * 4))[paid.pos]
-    idx += (paid.spell_municipality * (n_t * 4))[paid.rep]
-    idx += paid.benefit * 4
-    idx += paid.in_service * 2
-    idx += paid.counted
-    levels = n_t * 4
-    days = np.bincount(idx, minlength=size * levels)[:size * levels].reshape(size, n_t, 2, 2)
-    cost = np.bincount(idx, weights=paid.amount_eur, minlength=size * levels)[:size * levels]
+
+
+def _frame(days: np.ndarray, cost: np.ndarray, municipal: np.ndarray, cal: SimCalendar,
+           municipalities: Sequence[str]) -> pd.DataFrame:
+    """The month × municipality table from its cells' sums (see `BenefitResult.monthly`)."""
+    n_m, n_k, n_t = len(cal.month_starts), len(municipalities), len(LEDGER_TYPES)
+    size = n_m * n_k
+    days = days.reshape(size, n_t, 2, 2)
     cost = cost.reshape(size, n_t, 4).sum(axis=2)
-    muni = np.bincount(idx, weights=paid.municipal_eur, minlength=size * levels)[:size * levels]
     cols: dict[str, Any] = {
         "month": np.repeat(cal.month_labels, n_k),
         "municipality": np.tile(np.asarray(municipalities, dtype=object), n_m),
@@ -575,11 +767,30 @@ def monthly_benefit_table(paid: PaidDays, cal: SimCalendar,
         "paid_days_in_services": days[:, :, 1, :].sum(axis=(1, 2)).astype(np.int64),
         "counted_days": days[:, :, :, 1].sum(axis=(1, 2)).astype(np.int64),
         "benefit_cost_eur": cost.sum(axis=1),
-        "benefit_cost_municipal_eur": muni.reshape(size, levels).sum(axis=1),
+        "benefit_cost_municipal_eur": municipal.reshape(size, _LEVELS).sum(axis=1),
     }
     for code, name in enumerate(LEDGER_TYPES):
         cols[f"benefit_cost_{name}_eur"] = cost[:, code]
     return pd.DataFrame(cols)
+
+
+def monthly_benefit_table(paid: PaidDays, cal: SimCalendar,
+                          municipalities: Sequence[str]) -> pd.DataFrame:
+    """Sum paid days into one row per month × municipality (see `BenefitResult.monthly`).
+
+    The day-level route, for checks: `benefit_costs` sums the same figures from pieces
+    without expanding them to days.
+    """
+    n_k = len(municipalities)
+    _check_municipalities(paid.spell_municipality, n_k)
+    L = len(cal.month_starts) * n_k * _LEVELS
+    month_p = np.searchsorted(np.asarray(cal.month_starts, dtype=np.int64), paid.pay_days,
+                              side="right") - 1
+    idx = _cell(month_p[paid.pos], paid.spell_municipality[paid.rep], paid.benefit.astype(np.int64),
+                paid.in_service.astype(np.int64), paid.counted.astype(np.int64), n_k)
+    return _frame(np.bincount(idx, minlength=L)[:L],
+                  np.bincount(idx, weights=paid.amount_eur, minlength=L)[:L],
+                  np.bincount(idx, weights=paid.municipal_eur, minlength=L)[:L], cal, municipalities)
 
 
 def benefit_rules_used(rules: Rules, cal: SimCalendar) -> dict[str, list[dict[str, Any]]]:
@@ -601,9 +812,9 @@ def benefit_rules_used(rules: Rules, cal: SimCalendar) -> dict[str, list[dict[st
     return out
 
 
-CHUNK_SPELLS = 20_000
-"""Spells costed at a time by `benefit_costs` (whole persons per chunk): the day-level arrays
-of one chunk are what a replication's costing holds in memory, however long the run."""
+CHUNK_SPELLS = 4_000
+"""Spells cut into pieces at a time by `benefit_costs` (whole persons per chunk): the pieces
+of one chunk are what a replication's costing holds beyond its per-spell arrays."""
 
 
 def benefit_costs(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
@@ -624,10 +835,11 @@ def benefit_costs(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
     municipalities : sequence of str, optional
         Names by municipality index; default ``scenario.region_obj().municipality_names``.
     keep_days : bool
-        Keep the day-level entries (``BenefitResult.paid``). Without it the spells are costed
-        in chunks of whole persons (`chunk_spells` spells), so memory stays bounded by a
-        chunk's paid days, not the run's; the table is the same (a person's count never
-        crosses persons).
+        Also expand the pieces to their days (``BenefitResult.paid``, as `paid_days`).
+    chunk_spells : int
+        Spells cut into pieces at a time (whole persons per chunk); without `keep_days`,
+        memory is bounded by a chunk's pieces. The table does not depend on it (a person's
+        count never crosses persons).
 
     Returns
     -------
@@ -638,35 +850,34 @@ def benefit_costs(spells: Any, services: Any, scenario: Any, cal: SimCalendar,
     if municipalities is None:
         municipalities = list(scenario.region_obj().municipality_names)
     used = benefit_rules_used(rules, cal)
-    sp = _as_array(spells, SPELL_FIELDS)
-    sv = _as_array(services, SERVICE_FIELDS)
-    if keep_days or len(sp) <= chunk_spells:
-        paid = paid_days(sp, sv, scenario, cal, rules)
-        return BenefitResult(monthly_benefit_table(paid, cal, municipalities),
-                             paid if keep_days else None, used)
-    person = sp[:, _S["person"]]
-    order = np.argsort(person, kind="stable")
-    sp, person = sp[order], person[order]
-    sv = sv[np.argsort(sv[:, _V["person"]], kind="stable")] if len(sv) else sv
-    sv_person = sv[:, _V["person"]] if len(sv) else np.zeros(0)
-    table: pd.DataFrame | None = None
-    a = 0
-    while a < len(sp):
-        b = min(a + chunk_spells, len(sp))
-        if b < len(sp):                      # end the chunk at a person boundary
-            b = int(np.searchsorted(person, person[b - 1], side="right"))
-        lo_p, hi_p = person[a], person[b - 1]
-        s0, s1 = np.searchsorted(sv_person, lo_p, "left"), np.searchsorted(sv_person, hi_p, "right")
-        part = monthly_benefit_table(paid_days(sp[a:b], sv[s0:s1], scenario, cal, rules), cal,
-                                     municipalities)
-        if table is None:
-            table = part
-        else:
-            num = table.columns[2:]
-            table[num] = table[num].to_numpy() + part[num].to_numpy()
-        a = b
-    assert table is not None
-    return BenefitResult(table, None, used)
+    P = _prepare(_as_array(spells, SPELL_FIELDS), _as_array(services, SERVICE_FIELDS),
+                 scenario, cal, rules)
+    n_k = len(municipalities)
+    _check_municipalities(P.muni, n_k)
+    L = len(cal.month_starts) * n_k * _LEVELS
+    days = np.zeros(L, dtype=np.int64)
+    cost = np.zeros(L)
+    municipal = np.zeros(L)
+    ns = len(P.index)
+    kept: list[_Pieces] = []
+    a0 = 0
+    while a0 < ns:
+        b0 = ns if keep_days else min(a0 + max(int(chunk_spells), 1), ns)
+        if b0 < ns:                          # end the chunk at a person boundary
+            b0 = int(np.searchsorted(P.person, P.person[b0 - 1], side="right"))
+        pc = _pieces(P, a0, b0)
+        idx = _cell(pc.month, P.muni[pc.rep], pc.benefit.astype(np.int64),
+                    pc.in_service.astype(np.int64), pc.counted.astype(np.int64), n_k)
+        days += np.bincount(idx, weights=pc.m, minlength=L)[:L].astype(np.int64)
+        cost += np.bincount(idx, weights=pc.amount_eur * pc.m, minlength=L)[:L]
+        municipal += np.bincount(idx, weights=pc.share * pc.billing_base_eur * pc.m, minlength=L)[:L]
+        if keep_days:
+            kept.append(pc)
+        a0 = b0
+    paid = None
+    if keep_days:
+        paid = _expand(P, kept[0] if kept else _pieces(P, 0, 0))
+    return BenefitResult(_frame(days, cost, municipal, cal, municipalities), paid, used)
 
 
 def ledger_frame(paid: PaidDays, cal: SimCalendar) -> pd.DataFrame:
