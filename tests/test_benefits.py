@@ -26,6 +26,7 @@ from simulation.money.benefits import (
     LEDGER_TYPES,
     benefit_costs,
     benefit_rules_used,
+    monthly_benefit_table,
     paid_days,
     person_ledger,
 )
@@ -573,3 +574,49 @@ def test_basic_allowance_ends_at_its_maximum_then_the_subsidy_schedule(rules):
     led2 = person_ledger([spell(8, -500.0, math.inf, BASIC, 300)], [], scenario(), CAL, rules, person=8)
     assert (led2.loc[led2["benefit_day"] <= 400, "benefit"] == "basic_allowance").all()
     assert led2.loc[led2["benefit_day"] == 401, "benefit"].item() == "labour_market_subsidy"
+
+
+# ---- pieces, not person-days ------------------------------------------------------------
+
+def test_table_from_pieces_equals_the_day_level_table(real_scenario):
+    """`benefit_costs` sums pieces; `monthly_benefit_table` sums the same pieces expanded to
+    days: every column, cell by cell, with chains continued across spells."""
+    sc = real_scenario
+    cal = SimCalendar.for_years(sc.run.start_date, sc.run.years)
+    spells, services = _random_records(np.random.default_rng(5), cal, n=500)
+    spells = [(*s, 0, int(i % 3 == 0)) for i, s in enumerate(spells)]
+    for p in range(0, 500, 5):
+        s = spells[p]
+        if math.isfinite(s[4]) and s[4] < cal.days - 30:
+            spells.append((s[0], s[1], 1, s[4] + 10, math.inf, -1, True, s[7], 0, 1, 0))
+    munis = list(sc.region_obj().municipality_names)
+    res = benefit_costs(spells, services, sc, cal, keep_days=True)
+    days = monthly_benefit_table(res.paid, cal, munis)
+    assert res.monthly["paid_days"].sum() == len(res.paid) > 10_000
+    assert list(days.columns) == list(res.monthly.columns)
+    assert (days[["month", "municipality"]] == res.monthly[["month", "municipality"]]).all().all()
+    for c in ("paid_days", "paid_days_in_services", "counted_days"):
+        assert (days[c] == res.monthly[c]).all(), c
+    num = days.columns[5:]
+    np.testing.assert_allclose(res.monthly[num].to_numpy(float), days[num].to_numpy(float),
+                               rtol=1e-12, atol=1e-8)
+
+
+def test_costing_does_not_expand_person_days(rules, monkeypatch):
+    """A spell of 880 paid days is a handful of pieces: one per month, cut again where the
+    rules change and where the count crosses a share step; `benefit_costs` never expands
+    them to days."""
+    from simulation.money import benefits as b
+
+    sp = [spell(1, -400.0, idx(date(2027, 10, 16)), LMS, 250)]
+    P = b._prepare(b._as_array(sp, b.SPELL_FIELDS), np.zeros((0, 6)), scenario(), CAL, rules)
+    pieces = b._pieces(P, 0, 1)
+    assert pieces.m.sum() == 880
+    months = 41                                                  # 2024-06 … 2027-10
+    # cuts beyond the months: at most one per rule change inside a month (5 dates in the
+    # run) and per step of any share schedule in force (D 101, 201, 301, 401, 701, 1001)
+    assert months <= len(pieces.m) <= months + 5 + 6
+    monkeypatch.setattr(b, "_expand", lambda *a: pytest.fail("person-days expanded"))
+    res = b.benefit_costs(sp, [], scenario(), CAL, rules, ["A"])
+    assert res.paid is None and res.monthly["paid_days"].sum() == 880
+    assert round(res.monthly["benefit_cost_municipal_eur"].sum(), 2) == 14333.29
