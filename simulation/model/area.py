@@ -29,9 +29,10 @@ from .jobseeker import (DAYS_PER_MONTH, INITIAL, IN_PERSON, JOB_SEARCH, PROFILE,
 from .office import AppointmentBook, Request, ServerPool
 from .outlook import registrations_for, start_composition, stationary_pool, target_stock
 from .services import ServiceDesk
-from .records import Records
+from .records import Dest, Group, Meeting, Outcome, Overdue, Participation, PROVIDER, Records, Spell, Unheld
 
-LAYOFF, SHORT, LONG = range(3)
+LAYOFF = Group.LAYOFF.value
+EMPLOYMENT, OTHER = Dest.EMPLOYMENT, Dest.OTHER
 # plan phases: the initial interview, the biweekly intensive period, the half-yearly repeat
 # month, the regular rhythm, a needs-based supplementary interview between regular ones, the
 # first interview back from a service (the rhythm counts from it, as from an initial interview)
@@ -402,7 +403,7 @@ class AreaModel:
                 return None
             if self.r_purchase.uniform() < self.purchased_share:
                 if due < self.horizon_day:   # held by a provider on its due day
-                    self.records.meetings.append((js.municipality, js.hub, mtype, -1, due, open_day, due, 0.0, True))
+                    self.records.meetings.append(Meeting(js.municipality, js.hub, mtype, PROVIDER, due, open_day, due, 0.0, True))
                 return None
         if mtype == JOB_SEARCH and open_day - js.start >= self.later_from_day:
             cum = self.later_cum
@@ -448,8 +449,8 @@ class AreaModel:
     def meeting_held(self, req: Request, day: int) -> None:
         """The office's callback: a meeting was held on `day`. Record it, maybe refer the
         jobseeker to a service, else book the next meeting."""
-        self._record_meeting((req.municipality, req.hub, req.mtype, req.channel, req.due_day,
-                              req.open_day, day, req.minutes, False))
+        self._record_meeting(Meeting(req.municipality, req.hub, req.mtype, req.channel, req.due_day,
+                                     req.open_day, day, req.minutes, False))
         js = req.js
         if req.mtype == PROFILE:
             js.profile_req = None
@@ -504,8 +505,8 @@ class AreaModel:
         js = Jobseeker(person, municipality, self.muni_hub[municipality], g, start, math.inf, 0,
                        False, False, is_reentry)
         self.start_hazard(js, t)
-        js.dest = 0 if self.r_exit.uniform() < self.emp_share[g] else 1
-        js.reentry = js.dest == 0 and self.r_reentry.uniform() < self._reentry_probability
+        js.dest = EMPLOYMENT if self.r_exit.uniform() < self.emp_share[g] else OTHER
+        js.reentry = js.dest == EMPLOYMENT and self.r_reentry.uniform() < self._reentry_probability
         js.needs_supplementary = self.r_group.uniform() < self._supp_needs_share
         js.any_hub = self._any_hub_share > 0 and self.r_any_hub.uniform() < self._any_hub_share
         js.benefit_type = self.draw_benefit_type()
@@ -553,15 +554,15 @@ class AreaModel:
             js.pending = None
             self.records.cancelled_meetings += 1
             if req.due_day < int(self.env.now):   # left with the deadline already missed
-                self.records.unheld.append((req.municipality, req.mtype, req.due_day, self.env.now))
+                self.records.unheld.append(Unheld(req.municipality, req.mtype, req.due_day, self.env.now))
         if js.profile_req is not None:
             js.profile_req.cancelled = True
             js.profile_req = None
         if js.service >= 0:   # left during the service
-            self._end_service(js, outcome=2)
-        self.records.spells.append((js.person, js.municipality, js.group, js.start, js.exit_time, js.dest,
-                                    js.is_reentry, js.benefit_type, js.prior_paid_days, js.continues,
-                                    js.short_history))
+            self._end_service(js, Outcome.LEFT)
+        self.records.spells.append(Spell(js.person, js.municipality, js.group, js.start, js.exit_time, js.dest,
+                                         js.is_reentry, js.benefit_type, js.prior_paid_days, js.continues,
+                                         js.short_history))
         if js.reentry:
             delay = self.r_reentry.exponential() * self.sc.inflow.reentry_mean_months * DAYS_PER_MONTH
             if self.env.now + delay < self.horizon_day:
@@ -702,7 +703,7 @@ class AreaModel:
             for js in self.alive.values():
                 req = js.pending
                 if req is not None and not req.cancelled and req.due_day <= last:
-                    overdue.append((i, req.municipality, req.mtype))
+                    overdue.append(Overdue(i, req.municipality, req.mtype))
 
     def _profile_task(self, js: Jobseeker) -> None:
         """From 1.9.2026 (HE 108/2025) the authority makes the job-search profile of a new
@@ -732,13 +733,13 @@ class AreaModel:
         for js in self.alive.values():
             req = js.pending
             if req is not None and not req.cancelled and req.due_day < self.horizon_day:
-                self.records.unheld.append((req.municipality, req.mtype, req.due_day, self.horizon_day))
+                self.records.unheld.append(Unheld(req.municipality, req.mtype, req.due_day, self.horizon_day))
             if js.service >= 0:
-                self.records.services.append((js.person, js.municipality, js.service, js.service_start,
-                                              math.inf, -1))
-            self.records.spells.append((js.person, js.municipality, js.group, js.start, math.inf, -1,
-                                        js.is_reentry, js.benefit_type, js.prior_paid_days, js.continues,
-                                    js.short_history))
+                self.records.services.append(Participation(js.person, js.municipality, js.service, js.service_start,
+                                                           math.inf, Outcome.OPEN))
+            self.records.spells.append(Spell(js.person, js.municipality, js.group, js.start, math.inf, Dest.OPEN,
+                                             js.is_reentry, js.benefit_type, js.prior_paid_days, js.continues,
+                                             js.short_history))
         return self.records
 
     # ---- services --------------------------------------------------------------------
@@ -762,12 +763,12 @@ class AreaModel:
             return
         cfg = self.desk.cfg[js.service]
         if self.r_service.uniform() < cfg.employment_at_end_share:
-            js.dest = 0
-            self._end_service(js, outcome=1)
+            js.dest = EMPLOYMENT
+            self._end_service(js, Outcome.EMPLOYMENT)
             js.exit_version += 1
             self.on_exit(js)
             return
-        self._end_service(js, outcome=0)
+        self._end_service(js, Outcome.JOB_SEARCH)
         self.set_multiplier(js, cfg.post_exit_multiplier)
         if cfg.post_effect_months > 0 and cfg.post_exit_multiplier != 1.0:
             Timeout(self.env, cfg.post_effect_months * DAYS_PER_MONTH,
@@ -780,9 +781,9 @@ class AreaModel:
         if not js.exited and js.service < 0 and js.service_count == service_count:
             self.set_multiplier(js, 1.0)
 
-    def _end_service(self, js: Jobseeker, outcome: int) -> None:
-        self.records.services.append((js.person, js.municipality, js.service, js.service_start,
-                                      self.env.now, outcome))
+    def _end_service(self, js: Jobseeker, outcome: Outcome) -> None:
+        self.records.services.append(Participation(js.person, js.municipality, js.service, js.service_start,
+                                                   self.env.now, outcome))
         self.desk.participants[js.service] -= 1
         js.service = -1
         js.service_count += 1

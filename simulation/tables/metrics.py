@@ -26,7 +26,7 @@ import pandas as pd
 from ..scenario.calendar import SimCalendar
 from ..scenario.config import MEETING_TYPES
 from ..model.services import capacity as service_capacity
-from ..model.records import MEETING_FIELDS, SPELL_FIELDS, Records
+from ..model.records import Dest, Outcome, Records
 
 INITIAL = MEETING_TYPES.index("initial")
 JOB_SEARCH_TYPES = [MEETING_TYPES.index("job_search"), MEETING_TYPES.index("supplementary")]
@@ -36,11 +36,11 @@ PROFILE = len(MEETING_TYPES)    # the authority's job-search-profile task (model
 
 
 def spells_frame(rec: Records) -> pd.DataFrame:
-    return pd.DataFrame.from_records(rec.spells, columns=list(SPELL_FIELDS))
+    return pd.DataFrame.from_records(rec.spells, columns=list(rec.fields("spells")))
 
 
 def meetings_frame(rec: Records) -> pd.DataFrame:
-    return pd.DataFrame.from_records(rec.meetings, columns=list(MEETING_FIELDS))
+    return pd.DataFrame.from_records(rec.meetings, columns=list(rec.fields("meetings")))
 
 
 def _month_edges(cal: SimCalendar) -> np.ndarray:
@@ -51,8 +51,8 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
     """One row per month × municipality."""
     edges = _month_edges(cal)
     n_m, n_k = len(edges) - 1, len(munis)
-    sp = rec.array("spells")[:, [1, 3, 4, 5]]
-    muni, start, end, dest = sp[:, 0].astype(int), sp[:, 1], sp[:, 2], sp[:, 3].astype(int)
+    sp = rec.columns("spells")
+    muni, start, end, dest = sp.municipality.astype(int), sp.start_day, sp.exit_day, sp.dest.astype(int)
 
     def count(times: np.ndarray, mask: np.ndarray, who: np.ndarray = muni) -> np.ndarray:
         """Events at `times` (where `mask`) per month × municipality `who`."""
@@ -71,22 +71,23 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
         return out
 
     inflow = count(start, start >= 0)
-    exits_emp = count(end, np.isfinite(end) & (dest == 0))
-    exits_oth = count(end, np.isfinite(end) & (dest == 1))
+    exits_emp = count(end, np.isfinite(end) & (dest == Dest.EMPLOYMENT))
+    exits_oth = count(end, np.isfinite(end) & (dest == Dest.OTHER))
     alive = at_month_ends(muni, start, end)
     # services: participants are registered jobseekers but not in the unemployed stock
-    sv = rec.array("services")[:, [1, 3, 4, 5]]
-    s_muni, s_start, s_end, s_out = sv[:, 0].astype(int), sv[:, 1], sv[:, 2], sv[:, 3].astype(int)
+    sv = rec.columns("services")
+    s_muni, s_start, s_end, s_out = sv.municipality.astype(int), sv.start_day, sv.end_day, sv.outcome.astype(int)
     in_services = at_month_ends(s_muni, s_start, s_end)
     service_starts = count(s_start, s_start >= 0, s_muni)
-    service_returns = count(s_end, np.isfinite(s_end) & (s_out == 0), s_muni)
-    exits_from_services = count(s_end, np.isfinite(s_end) & ((s_out == 1) | (s_out == 2)), s_muni)
+    service_returns = count(s_end, np.isfinite(s_end) & (s_out == Outcome.JOB_SEARCH), s_muni)
+    exits_from_services = count(s_end, np.isfinite(s_end) & ((s_out == Outcome.EMPLOYMENT) | (s_out == Outcome.LEFT)),
+                                s_muni)
     stock = alive - in_services
 
-    mt = rec.array("meetings")
-    m_muni = mt[:, 0].astype(int)
-    m_type = mt[:, 2].astype(int)
-    due, held = mt[:, 4].astype(int), mt[:, 6].astype(int)
+    mt = rec.columns("meetings")
+    m_muni = mt.municipality.astype(int)
+    m_type = mt.mtype.astype(int)
+    due, held = mt.due_day.astype(int), mt.held_day.astype(int)
     late = held > due
     m_idx = np.searchsorted(edges, held, side="right") - 1
     ok = (m_idx >= 0) & (m_idx < n_m)
@@ -99,13 +100,13 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
 
     is_init = m_type == INITIAL
     is_js = np.isin(m_type, JOB_SEARCH_TYPES)
-    purchased = mt[:, 8].astype(bool)
+    purchased = mt.purchased.astype(bool)
     profile = m_type == PROFILE
 
     # deadlines missed, by the month the deadline fell in: the interview held after it, or
     # never held (the jobseeker left past it, or the run ended)
-    un = rec.array("unheld")
-    u_muni, u_type, u_due, u_end = un[:, 0].astype(int), un[:, 1].astype(int), un[:, 2], un[:, 3]
+    un = rec.columns("unheld")
+    u_muni, u_type, u_due, u_end = un.municipality.astype(int), un.mtype.astype(int), un.due_day, un.end_day
     due_f = due.astype(float)
     # time past a deadline, held or not: per month and municipality, the person-days that
     # initial and job-search interviews waited past their deadline (a late one until it was
@@ -126,12 +127,13 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
                 + count(u_due, np.isin(u_type, types), u_muni))
 
     # interviews still waiting past their deadline at each month end
-    ov = rec.array("overdue").astype(int)
+    ov = rec.columns("overdue")
+    ov_month, ov_muni, ov_type = ov.month.astype(int), ov.municipality.astype(int), ov.mtype.astype(int)
 
     def overdue(types: list[int]) -> np.ndarray:
         out = np.zeros((n_m, n_k), dtype=np.int64)
-        sel = np.isin(ov[:, 2], types)
-        np.add.at(out, (ov[sel, 0], ov[sel, 1]), 1)
+        sel = np.isin(ov_type, types)
+        np.add.at(out, (ov_month[sel], ov_muni[sel]), 1)
         return out
     months = cal.month_labels
     df = pd.DataFrame({
@@ -178,8 +180,8 @@ def services_table(rec: Records, cal: SimCalendar, scenario, broad_area_end: np.
                                      "target_places", "shortfall_places"])
     edges = _month_edges(cal)
     n_m = len(edges) - 1
-    sv = rec.array("services")[:, [2, 3, 4]]
-    svc, a, b = sv[:, 0].astype(int), sv[:, 1], sv[:, 2]
+    sv = rec.columns("services")
+    svc, a, b = sv.service.astype(int), sv.start_day, sv.end_day
     rows = []
     days_per_month = 365.25 / 12
     for j, name in enumerate(names):
@@ -209,11 +211,10 @@ def hubs_table(rec: Records, cal: SimCalendar, hubs: list[str], staff_fte: list[
     """One row per month × hub: staff, capacity, use, backlog and waits."""
     edges = _month_edges(cal)
     n_m = len(edges) - 1
-    mt = rec.array("meetings")
-    staffed = ~mt[:, 8].astype(bool)
-    mt = mt[staffed]
-    hub = mt[:, 1].astype(int)
-    open_d, held = mt[:, 5].astype(int), mt[:, 6].astype(int)
+    mt = rec.columns("meetings")
+    staffed = ~mt.purchased.astype(bool)
+    hub = mt.hub[staffed].astype(int)
+    open_d, held = mt.open_day[staffed].astype(int), mt.held_day[staffed].astype(int)
     cw = cal._cum_working  # working days in [0, i)
     top = len(cw) - 1
     wait = np.maximum(cw[np.minimum(held + 1, top)] - cw[np.minimum(open_d + 1, top)], 0).astype(float)
@@ -256,9 +257,9 @@ def service_cost_by_municipality(rec: Records, cal: SimCalendar, scenario, n_mun
     if not rec.services:
         return out
     unit = np.asarray([c.unit_cost_eur_per_month for c in scenario.services.values()]) / (365.25 / 12)
-    sv = rec.array("services")[:, [1, 2, 3, 4]]
-    muni, svc = sv[:, 0].astype(int), sv[:, 1].astype(int)
-    a, b = sv[:, 2], np.minimum(sv[:, 3], cal.days)
+    sv = rec.columns("services")
+    muni, svc = sv.municipality.astype(int), sv.service.astype(int)
+    a, b = sv.start_day, np.minimum(sv.end_day, cal.days)
     for i in range(n_m):
         days = np.clip(np.minimum(b, edges[i + 1]) - np.maximum(a, edges[i]), 0, None)
         out[i] = np.bincount(muni, weights=days * unit[svc], minlength=n_munis)
