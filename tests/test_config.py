@@ -633,3 +633,123 @@ def test_unknown_key_inside_optional_and_named_tables_gets_a_suggestion(tmp_path
             load_scenario(p)
         assert e.value.key == f"{table}.{key}"
         assert f"did you mean '{hint}'" in e.value.reason
+
+
+# ---- checks beside their fields (issue 16) -------------------------------------------------
+
+def test_staff_for_only_some_hubs_names_the_missing_hub(complete_scenario_toml, capsys):
+    """Staff for some hubs only: a validation error naming the hubs left out (exit 2 from
+    `tyosim validate`), not a KeyError when the run looks the missing hub up."""
+    from simulation.cli.main import main
+
+    by_hub = {"Äänekoski": 12.0, "Laukaa": 7.0, "Saarijärvi": 5.0}
+    p = complete_scenario_toml(overrides={"staff": {"customer_service_fte_by_hub": by_hub}})
+    e = _err(p)
+    assert e.key == "staff.customer_service_fte_by_hub"
+    assert e.reason == "missing hub(s): Viitasaari"
+    assert _name(e) == "scenario.toml"
+    assert main(["validate", str(p)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{p}: staff.customer_service_fte_by_hub: missing hub(s): Viitasaari"]
+
+
+def test_missing_hub_in_a_variant_is_refused_too(complete_scenario_toml):
+    sc = load_scenario(complete_scenario_toml())
+    with pytest.raises(InputError) as ei:
+        sc.with_overrides({"staff": {"customer_service_fte_by_hub": {"Laukaa": 7.0}}})
+    assert "missing hub(s): Saarijärvi, Viitasaari, Äänekoski" in ei.value.reason
+
+
+def test_sub_models_check_their_own_fields():
+    """The checks live on the model that owns the field: a sub-model validated alone refuses
+    what the scenario refuses, with the key below it and the same reason."""
+    from simulation.scenario.checks import CHECK_ERROR
+    from simulation.scenario.config import BenefitsConfig, MeetingsConfig, ServiceConfig
+
+    def first(model, data):
+        with pytest.raises(ValidationError) as ei:
+            model.model_validate(data)
+        err = ei.value.errors()[0]
+        assert err["type"] == CHECK_ERROR
+        return err["loc"], err["ctx"]["key"], err["ctx"]["reason"]
+
+    svc = {"referral_probability": 0.1, "duration_mean_months": 3.0, "unit_cost_eur_per_month": 500.0,
+           "lock_in_exit_multiplier": 0.5, "employment_at_end_share": 0.2}
+    assert first(ServiceConfig, {**svc, "places": 5.0, "budget_eur_per_year": 1e5})[1:] == (
+        "", "give one capacity (places, budget_eur_per_year or target_share_of_broad_unemployment), "
+            "got ['places', 'budget_eur_per_year']")
+    assert first(ServiceConfig, {**svc, "duration_max_months": 2.0})[1] == "duration_max_months"
+    shares = {"earnings_related": 0.5, "basic_allowance": 0.2, "labour_market_subsidy": 0.2}
+    loc, key, reason = first(BenefitsConfig, {"type_shares": shares, "no_benefit_share": 0.1,
+                                              "earnings_related_full_eur_per_day": 70.0})
+    assert loc == ("type_shares",) and key == "" and reason == "shares must sum to 1 (they sum to 0.9)"
+    meet = {"duration_minutes": {t: {"in_person": 30.0} for t in ("initial", "job_search", "supplementary")},
+            "channel_shares": {t: {"in_person": 1.0} for t in ("initial", "job_search", "supplementary")},
+            "supplementary_purchased_share": 0.5, "supplementary_needs_share": 0.3}
+    MeetingsConfig.model_validate(meet)
+    bad = merge_overrides(meet, {"channel_shares": {"job_search": {"in_person": 0.5, "phone": 0.5}}})
+    assert first(MeetingsConfig, bad)[1:] == ("duration_minutes.job_search.phone",
+                                              "missing duration for a channel in use")
+    assert first(MeetingsConfig, {**meet, "service_point_visit_weekdays": [1, 6]})[1:] == (
+        "[1]", "weekday 6 must be 0 (Mon) – 4 (Fri)")
+
+
+@pytest.mark.parametrize("overrides,key,reason", [
+    ({"meetings": {"service_point_visit_weekdays": [1, 6]}},
+     "meetings.service_point_visit_weekdays[1]", "weekday 6 must be 0 (Mon) – 4 (Fri)"),
+    ({"start_state": {"service_participants": {"nope": 1.0}}},
+     "start_state.service_participants.nope", "service not defined under [services]"),
+    ({"service_order": ["coachin"], "services": {"coaching": {
+        "referral_probability": 0.1, "duration_mean_months": 3.0, "unit_cost_eur_per_month": 500.0,
+        "lock_in_exit_multiplier": 0.5, "employment_at_end_share": 0.2}}},
+     "service_order", "service 'coachin' is referred to but not defined under [services]; "
+                      "did you mean 'coaching'?"),
+    ({"budget": {"use_of_services_by_municipality": {"Laukka": 1.0}}},
+     "budget.use_of_services_by_municipality.Laukka", "unknown municipality; did you mean 'Laukaa'?"),
+    ({"region": "nowhere"}, "region", "unknown region 'nowhere'"),
+])
+def test_checks_across_sections_keep_their_key_paths(complete_scenario_toml, overrides, key, reason):
+    e = _err(complete_scenario_toml(overrides=overrides))
+    assert (e.key, e.reason) == (key, reason)
+    assert _name(e) == "scenario.toml"
+
+
+def test_a_scenario_read_back_from_results_is_checked_without_reading_files(complete_scenario_toml):
+    """A resolved scenario (a manifest's) validates again; its forecast paths file is read
+    only when a scenario is loaded to run, so results outlive the file."""
+    import json
+
+    from simulation.scenario.config import Scenario
+
+    sc = load_scenario(complete_scenario_toml())
+    data = sc.resolved_dict()
+    data["inflow"]["forecast"] = {"paths_file": "/nonexistent/paths.parquet"}
+    again = Scenario.model_validate_json(json.dumps(data))
+    assert again.inflow.forecast.paths_file == "/nonexistent/paths.parquet"
+    with pytest.raises(InputError) as ei:
+        Scenario.model_validate_json(json.dumps(data), context={"check_files": True})
+    assert "paths.parquet" in ei.value.file
+
+
+def test_service_capacity_has_one_definition(complete_scenario_toml):
+    """`ServiceConfig.capacity`: places; a yearly budget / 12 / unit cost a month; a target share
+    × broad unemployment; unlimited when none is given."""
+    import math
+
+    from simulation.scenario.config import ServiceConfig
+
+    svc = {"referral_probability": 0.1, "duration_mean_months": 3.0, "unit_cost_eur_per_month": 500.0,
+           "lock_in_exit_multiplier": 0.5, "employment_at_end_share": 0.2}
+    places = ServiceConfig.model_validate({**svc, "places": 40.0})
+    budget = ServiceConfig.model_validate({**svc, "budget_eur_per_year": 120_000.0})
+    target = ServiceConfig.model_validate({**svc, "target_share_of_broad_unemployment": 0.05})
+    none = ServiceConfig.model_validate(svc)
+    assert (places.capacity(), places.capacity(1e6), places.capacity_key) == (40.0, 40.0, "places")
+    assert budget.capacity() == 120_000.0 / 12 / 500.0 == 20.0
+    assert target.capacity(4000.0) == pytest.approx(200.0) and target.capacity_terms() == (0.0, 0.05)
+    assert math.isinf(none.capacity()) and none.capacity_key is None
+    with pytest.raises(ValueError, match="broad_unemployment"):
+        target.capacity()
+    for s in (places, budget, target, none):
+        p, share = s.capacity_terms()
+        assert s.capacity(3000.0) == p + share * 3000.0

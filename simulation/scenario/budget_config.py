@@ -18,6 +18,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .checks import check_complete, check_names
+
 STAFF_ROLES = ("customer_service", "specialists", "administration")
 SHARING_KEYS = ("population_2022_12_31", "labour_force_2019", "unemployed_2019_mean",
                 "use_of_services")
@@ -134,3 +136,12 @@ class BudgetConfig(BaseModel):
     @classmethod
     def _weights(cls, v: dict[str, float]) -> dict[str, float]:
         return _non_negative(v)
+
+    def check_region(self, municipalities: tuple[str, ...]) -> None:
+        """Weights only for the region's municipalities; a compensation for every one of them."""
+        check_names(self.use_of_services_by_municipality, "use_of_services_by_municipality",
+                    municipalities, "municipality")
+        if self.benefit_compensation is not None:
+            check_complete(self.benefit_compensation.eur_per_year_by_municipality,
+                           "benefit_compensation.eur_per_year_by_municipality", municipalities,
+                           "municipality")

@@ -3,35 +3,42 @@
 A scenario is a TOML file with units in its key names. ``extends = "other.toml"``
 (relative to the file) takes another scenario as the base and overrides keys: tables
 merge key by key, everything else (numbers, strings, arrays) is replaced. Validation
-happens once, here: an unknown key (with the nearest valid name), a wrong type, a
-negative staff figure, a share outside 0–1, a mix that does not sum to 1, an unknown
-municipality or hub, dates out of order, an `extends` cycle, a missing file or a TOML
-syntax error all raise `InputError` naming the file that set the key, the key path and
+happens once, at load: an unknown key (with the nearest valid name), a wrong type, a
+negative staff figure, a share outside 0–1, a mix that does not sum to 1, an unknown or
+missing municipality or hub, dates out of order, an `extends` cycle, a missing file or a
+TOML syntax error all raise `InputError` naming the file that set the key, the key path and
 the reason. The result is a frozen `Scenario`; variants are new objects
 (`scenario.with_overrides({...})`), never edits.
+
+Each check sits beside the field it checks: a pydantic validator on the model that owns the
+field (`checks` says how they report). Checks that need the region, the services or the
+run's dates are methods of the owning model, called by `Scenario`'s own validator.
 """
 
 from __future__ import annotations
 
 import copy
-import re
 import difflib
+import math
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
-from .budget_config import BudgetConfig
 from ..errors import InputError
+from .budget_config import BudgetConfig
+from .checks import (CHECK_ERROR, SHARE_SUM_TOLERANCE, check_complete, check_counts,  # noqa: F401
+                     check_month_factors, check_names, check_shares, fail, join, under)
 from .region import DEFAULT_REGION, Region, load_region
 from .rules import Rules, load_rules, parse_overrides
 
 Share = Field(ge=0.0, le=1.0)
 MEETING_TYPES = ("initial", "job_search", "supplementary")
 CHANNELS = ("in_person", "service_point", "remote", "phone")
-SHARE_SUM_TOLERANCE = 1e-6
 # Ranges that mean something for this area (a few thousand unemployed, tens of staff): far
 # above any real value, low enough that no input can make a run exhaust memory or time.
 MAX_FTE = 10_000.0                 # staff of one role or hub, person-years
@@ -43,7 +50,9 @@ MAX_JOBSEEKERS = 2_000_000         # start stock + expected registrations over t
 MAX_COUNT = 1_000_000.0            # a municipality's monthly inflow or start stock, a service's places
 MAX_MONTHS = 600.0                 # durations in months (50 years)
 MAX_EUR = 1e12                     # any amount in euros
+MAX_MEETING_MINUTES = 480.0        # one meeting, a working day at most
 START_OVER_PLACES = 2.0            # start participants at most this × a service's places
+MONTHS_PER_YEAR = 12
 
 
 class _Strict(BaseModel):
@@ -72,6 +81,52 @@ class StaffConfig(_Strict):
     absence_month_factors: list[float] | None = Field(default=None, min_length=12, max_length=12)
     customer_meeting_time_share: float = Share
     cost_per_fte_eur: float = Field(ge=0, le=10_000_000)
+
+    @field_validator("customer_service_fte_by_hub")
+    @classmethod
+    def _hub_fte_in_range(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        for hub, fte in (v or {}).items():
+            if fte < 0:
+                fail(hub, f"staff cannot be negative (got {fte})")
+            if fte > MAX_FTE:
+                fail(hub, f"at most {MAX_FTE:g} FTE (got {fte})")
+        return v
+
+    @field_validator("absence_month_factors")
+    @classmethod
+    def _absence_factors(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None:
+            check_month_factors(v, "absence")
+        return v
+
+    @model_validator(mode="after")
+    def _absence_at_most_1(self) -> "StaffConfig":
+        factors = self.absence_month_factors
+        if factors is not None and max(factors) * self.absence_share > 1:
+            worst = max(factors) * self.absence_share
+            fail("absence_month_factors",
+                 f"absence_share {self.absence_share} × the largest factor {max(factors)} = {worst:.3f}: "
+                 "absence cannot exceed 1; lower absence_share or the factors")
+        return self
+
+    def by_hub(self, region: Region) -> dict[str, float]:
+        """Customer-service FTE per hub: explicit figures, or the total split by the rule."""
+        if self.customer_service_fte_by_hub is not None:
+            return dict(self.customer_service_fte_by_hub)
+        total = self.customer_service_fte_total
+        if total is None:
+            total = region.staff_fte["customer_service"]
+        return region.split_by_rule(total, self.allocation_rule)
+
+    def check_region(self, region: Region) -> None:
+        """Staff figures for exactly the region's hubs (each hub named if missing), or a rule it knows."""
+        if self.customer_service_fte_by_hub is not None:   # every hub needs its staff figure
+            check_complete(self.customer_service_fte_by_hub, "customer_service_fte_by_hub",
+                           region.hub_names, "hub")
+        try:
+            self.by_hub(region)
+        except InputError as e:
+            fail("allocation_rule", e.reason)
 
 
 class BackupConfig(_Strict):
@@ -119,6 +174,42 @@ class MeetingsConfig(_Strict):
     # them first ("a customer may use any service point in the area"); 0: own hub only
     any_hub_share: float = Field(default=0.0, ge=0, le=1)
 
+    @field_validator("service_point_visit_weekdays")
+    @classmethod
+    def _weekdays(cls, v: list[int]) -> list[int]:
+        for i, wd in enumerate(v):
+            if not 0 <= wd <= 4:
+                fail(f"[{i}]", f"weekday {wd} must be 0 (Mon) – 4 (Fri)")
+        return v
+
+    @model_validator(mode="after")
+    def _types_channels_and_mixes(self) -> "MeetingsConfig":
+        """Meeting types and channels known, durations 0–480 minutes, every mix summing to 1,
+        and a duration for every channel a mix uses."""
+        check_complete(self.duration_minutes, "duration_minutes", MEETING_TYPES, "meeting type")
+        check_complete(self.channel_shares, "channel_shares", MEETING_TYPES, "meeting type")
+        for mt, by_ch in self.duration_minutes.items():
+            check_names(by_ch, f"duration_minutes.{mt}", CHANNELS, "channel")
+            for ch, v in by_ch.items():
+                if not 0 < v <= MAX_MEETING_MINUTES:
+                    fail(f"duration_minutes.{mt}.{ch}", f"must be 0–{MAX_MEETING_MINUTES:g} minutes (got {v})")
+
+        def needs_duration(mt: str) -> Any:
+            def check(ch: str, share: float) -> None:
+                if share > 0 and ch not in self.duration_minutes.get(mt, {}):
+                    fail(f"duration_minutes.{mt}.{ch}", "missing duration for a channel in use")
+            return check
+
+        mixes = {f"channel_shares.{mt}": (by_ch, mt) for mt, by_ch in self.channel_shares.items()}
+        if self.later_channel_shares is not None:   # job-search interviews after the first months
+            for ch, v in self.later_channel_shares.items():
+                if ch in CHANNELS:
+                    needs_duration("job_search")(ch, v)
+            mixes["later_channel_shares"] = (self.later_channel_shares, "job_search")
+        for key, (by_ch, mt) in mixes.items():
+            check_shares(by_ch, key, CHANNELS, "channel", needs_duration(mt))
+        return self
+
 
 class InflowForecastConfig(_Strict):
     """New registrations set so that the expected stock follows a caseload forecast.
@@ -133,6 +224,11 @@ class InflowForecastConfig(_Strict):
     paths_file: str
     mode: Literal["median", "paths"] = "median"
     source: str = ""
+
+    def check_covers(self, municipalities: list[str], months: list[str]) -> None:
+        """InputError (naming the paths file) unless it has paths for every municipality and month."""
+        from .forecast_paths import check_covers
+        check_covers(self.paths_file, municipalities, months)
 
 
 class InflowConfig(_Strict):
@@ -149,6 +245,18 @@ class InflowConfig(_Strict):
     reentry_probability: float = Share
     reentry_mean_months: float = Field(gt=0, le=MAX_MONTHS)
 
+    @field_validator("per_month_by_municipality")
+    @classmethod
+    def _counts(cls, v: dict[str, float]) -> dict[str, float]:
+        check_counts(v, MAX_COUNT)
+        return v
+
+    @field_validator("seasonal_factors")
+    @classmethod
+    def _seasonal(cls, v: list[float]) -> list[float]:
+        check_month_factors(v, "seasonal")
+        return v
+
     @field_validator("index_by_month")
     @classmethod
     def _index_months(cls, v: dict[str, float]) -> dict[str, float]:
@@ -158,6 +266,17 @@ class InflowConfig(_Strict):
             if not 0 <= x <= 100:
                 raise ValueError(f"{k}: index {x} outside 0–100")
         return dict(sorted(v.items()))
+
+    def check_region(self, municipalities: tuple[str, ...]) -> None:
+        """An inflow for exactly the region's municipalities."""
+        check_complete(self.per_month_by_municipality, "per_month_by_municipality", municipalities,
+                       "municipality")
+
+    def expected_registrations(self, years: float) -> float:
+        """New registrations over `years` at the highest index and the trend's end: a bound."""
+        peak = max([1.0, *self.index_by_month.values()])
+        growth = (1 + self.trend_per_year) ** years if self.trend_per_year > 0 else 1.0
+        return sum(self.per_month_by_municipality.values()) * self.scale * peak * growth * 12 * years
 
 
 class ExitsConfig(_Strict):
@@ -176,6 +295,12 @@ class ExitsConfig(_Strict):
     # those exits are not counted twice.
     hazard_multiplier: float = Field(default=1.0, gt=0, le=100)
 
+    @field_validator("seasonal_factors")
+    @classmethod
+    def _seasonal(cls, v: list[float]) -> list[float]:
+        check_month_factors(v, "seasonal")
+        return v
+
 
 BENEFIT_TYPES = ("earnings_related", "basic_allowance", "labour_market_subsidy")
 
@@ -185,7 +310,8 @@ class BenefitsConfig(_Strict):
 
     Amounts of the basic allowance / labour-market subsidy, the earnings-related
     step-downs, maximum days and the municipal-share schedule are dated rules
-    (`simulation/data/rules_fi.toml`), not scenario values.
+    (`simulation/data/rules_fi.toml`), not scenario values. The caseload forecast's cost
+    (`simulation.forecast.cost`) reads the same shares, with `ForecastCostConfig`.
     """
 
     type_shares: dict[str, float]
@@ -196,14 +322,43 @@ class BenefitsConfig(_Strict):
     short_work_history_share: float = Field(default=0.0, ge=0, le=1)
     source: str = ""
 
+    @field_validator("type_shares")
+    @classmethod
+    def _mix(cls, v: dict[str, float]) -> dict[str, float]:
+        check_complete(v, "", BENEFIT_TYPES, "benefit type")
+        check_shares(v, "", BENEFIT_TYPES, "benefit type")
+        return v
+
+
+class ForecastCostConfig(_Strict):
+    """What the caseload forecast needs to cost a count of unemployed jobseekers
+    (`simulation.forecast.cost`), beyond the benefit mix of `BenefitsConfig`.
+
+    The model follows each person's paid days, step-downs and municipal-share steps; the
+    forecast has only a count of jobseekers a month, so it needs averages: the
+    earnings-related allowance as paid (after step-downs), paid days a month, and how many
+    recipients have been paid long enough for the municipal share (long-term unemployed,
+    ≥ `long_term_threshold_months`). Defaults with their sources: ``scenarios/base/area.toml``.
+    """
+
+    earnings_related_paid_eur_per_day: float = Field(gt=0, le=1000)
+    paid_days_per_month: float = Field(gt=0, le=31)
+    long_term_share: float = Share
+    long_term_threshold_months: float = Field(gt=0, le=MAX_MONTHS)
+    sources: dict[str, str] = Field(default_factory=dict)
+
+
+CAPACITY_KEYS = ("places", "budget_eur_per_year", "target_share_of_broad_unemployment")
+
 
 class ServiceConfig(_Strict):
     """One employment service (DOMAIN.md §4): who is referred, for how long, at what cost, with what effect.
 
     Capacity is given as places (participants at a time), as a purchase budget per year,
-    or as a target share of broad unemployment (unemployed + participants in services);
-    referral stops when the capacity is reached, and a target the places cannot meet is
-    reported as a shortfall in the `services` table, never capped silently.
+    or as a target share of broad unemployment (unemployed + participants in services) —
+    at most one of them (`capacity`); referral stops when the capacity is reached, and a
+    target the places cannot meet is reported as a shortfall in the `services` table, never
+    capped silently.
     """
 
     label_fi: str = ""
@@ -228,6 +383,48 @@ class ServiceConfig(_Strict):
     outside_frame_share: float = Field(default=0.0, ge=0, le=1)  # of an "area" service's cost, funded outside the frame
     source: str = ""
 
+    @model_validator(mode="after")
+    def _one_capacity_and_durations_in_order(self) -> "ServiceConfig":
+        given = [k for k in CAPACITY_KEYS if getattr(self, k) is not None]
+        if len(given) > 1:
+            fail("", f"give one capacity (places, budget_eur_per_year or target_share_of_broad_unemployment), got {given}")
+        if self.duration_max_months is not None and self.duration_max_months < self.duration_mean_months:
+            fail("duration_max_months", "is below duration_mean_months")
+        if self.budget_eur_per_year is not None and self.unit_cost_eur_per_month <= 0:
+            fail("unit_cost_eur_per_month", "a budget needs a positive unit cost")
+        return self
+
+    @property
+    def capacity_key(self) -> str | None:
+        """The key that gives the capacity (one of `CAPACITY_KEYS`), or None: no limit."""
+        return next((k for k in CAPACITY_KEYS if getattr(self, k) is not None), None)
+
+    def capacity_terms(self) -> tuple[float, float]:
+        """The capacity as ``(places, share)``: participants allowed = places + share × broad
+        unemployment (`capacity`). For a hot path that knows broad unemployment only later."""
+        if self.places is not None:
+            return float(self.places), 0.0
+        if self.budget_eur_per_year is not None:   # the average places a yearly budget buys
+            return self.budget_eur_per_year / MONTHS_PER_YEAR / self.unit_cost_eur_per_month, 0.0
+        if self.target_share_of_broad_unemployment is not None:
+            return 0.0, float(self.target_share_of_broad_unemployment)
+        return math.inf, 0.0
+
+    def capacity(self, broad_unemployment: float | None = None) -> float:
+        """Participants the service may have at a time — the one definition of capacity.
+
+        ``places``; or ``budget_eur_per_year / 12 / unit_cost_eur_per_month`` (the average
+        places the yearly purchase budget buys); or ``target_share_of_broad_unemployment ×
+        broad_unemployment`` (unemployed + participants in services, needed only then);
+        ``inf`` when the scenario gives no capacity. Validation allows at most one of them.
+        """
+        places, share = self.capacity_terms()
+        if share == 0.0:
+            return places
+        if broad_unemployment is None:
+            raise ValueError("a target share of broad unemployment needs broad_unemployment")
+        return places + share * broad_unemployment
+
 
 class StartStateConfig(_Strict):
     stock_by_municipality: dict[str, float]
@@ -238,6 +435,37 @@ class StartStateConfig(_Strict):
     # participants in each service at the start (default: the service's capacity then)
     service_participants: dict[str, float] | None = None
     source: str = ""
+
+    @field_validator("stock_by_municipality")
+    @classmethod
+    def _counts(cls, v: dict[str, float]) -> dict[str, float]:
+        check_counts(v, MAX_COUNT)
+        return v
+
+    @field_validator("service_participants")
+    @classmethod
+    def _participants(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        for name, n in (v or {}).items():
+            if not 0 <= n <= MAX_COUNT:
+                fail(name, f"must be 0–{MAX_COUNT:g} (got {n})")
+        return v
+
+    def check_region(self, municipalities: tuple[str, ...]) -> None:
+        """A start stock for exactly the region's municipalities."""
+        check_complete(self.stock_by_municipality, "stock_by_municipality", municipalities, "municipality")
+
+    def check_services(self, services: Mapping[str, ServiceConfig]) -> None:
+        """Start participants only in defined services, at most `START_OVER_PLACES` × their places."""
+        for name, n in (self.service_participants or {}).items():
+            key = f"service_participants.{name}"
+            if name not in services:
+                fail(key, "service not defined under [services]")
+            # places may be cut from the start level (baseline: 110 -> 90), and the excess then
+            # finishes its spells; a start above twice the places is no cut but a wrong figure
+            places = services[name].places
+            if places is not None and n > START_OVER_PLACES * places:
+                fail(key, f"{n:g} participants at the start, more than {START_OVER_PLACES:g} × the "
+                          f"service's {places:g} places")
 
 
 class Scenario(_Strict):
@@ -256,6 +484,7 @@ class Scenario(_Strict):
     exits: ExitsConfig
     start_state: StartStateConfig
     benefits: BenefitsConfig | None = None
+    forecast_cost: ForecastCostConfig | None = None
     budget: BudgetConfig | None = None
     services: dict[str, ServiceConfig] = Field(default_factory=dict)
     service_order: list[str] = Field(default_factory=list)
@@ -263,6 +492,77 @@ class Scenario(_Strict):
     notes: dict[str, str] = Field(default_factory=dict)
     source_file: str = Field(default="", exclude=True)
     extends_chain: tuple[str, ...] = Field(default=(), exclude=True)
+
+    # -- checks across sections (each part a method of the model that owns the field) ------
+    @model_validator(mode="after")
+    def _check_across_sections(self, info: ValidationInfo) -> "Scenario":
+        """The region's names, the services named elsewhere, the run's volume and rules.
+
+        The forecast paths file is read only when the context asks (``check_files``):
+        `load_scenario` does; a scenario read back from a results folder does not.
+        """
+        try:
+            region = self.region_obj()
+        except InputError as e:
+            if e.file:            # a broken region file: the error names that file
+                raise
+            fail("region", e.reason)
+        munis = region.municipality_names
+        with under("staff"):
+            self.staff.check_region(region)
+        with under("inflow"):
+            self.inflow.check_region(munis)
+        if self.inflow.forecast is not None and (info.context or {}).get("check_files"):
+            from .calendar import SimCalendar   # the paths must cover the run (before anything runs)
+            months = list(SimCalendar.for_years(self.run.start_date, self.run.years).month_labels)
+            self.inflow.forecast.check_covers(list(munis), months)
+        with under("start_state"):
+            self.start_state.check_region(munis)
+        # the volume a run must hold in memory: start stock + expected registrations
+        persons = (sum(self.start_state.stock_by_municipality.values())
+                   + self.inflow.expected_registrations(self.run.years))
+        if persons > MAX_JOBSEEKERS:
+            fail("inflow.scale", f"start stock + inflow × scale over {self.run.years:g} years ≈ {persons:,.0f} "
+                                 f"jobseekers, more than the {MAX_JOBSEEKERS:,} one run can hold; "
+                                 "lower inflow.scale, the inflow or run.years")
+        if self.budget is not None:
+            with under("budget"):
+                self.budget.check_region(munis)
+        with under("start_state"):
+            self.start_state.check_services(self.services)
+        self._check_services()
+        self._check_rules()
+        return self
+
+    def _check_services(self) -> None:
+        """Target shares that can all be met together; `service_order` names defined services."""
+        targets = {n: s.target_share_of_broad_unemployment for n, s in self.services.items()
+                   if s.target_share_of_broad_unemployment is not None}
+        if sum(targets.values()) > 1 + SHARE_SUM_TOLERANCE:
+            fail(f"services.{max(targets, key=targets.__getitem__)}.target_share_of_broad_unemployment",
+                 f"target shares of broad unemployment sum to {sum(targets.values()):.4g} over the services "
+                 f"({', '.join(targets)}); they can sum to at most 1")
+        for name in self.service_order:
+            if name not in self.services:
+                hint = difflib.get_close_matches(name, list(self.services), n=1)
+                fail("service_order", f"service {name!r} is referred to but not defined under [services]"
+                     + (f"; did you mean {hint[0]!r}?" if hint else ""))
+
+    def _check_rules(self) -> None:
+        """Rule overrides parse, do not end before the run starts, and rules are in force then."""
+        try:
+            overrides = parse_overrides(self.rules, self.source_file)
+        except InputError as e:
+            fail(e.key or "rules", e.reason)
+        start = self.run.start_date
+        for name, periods in overrides.items():
+            for i, p in enumerate(periods):
+                if p.valid_to is not None and p.valid_to <= start:
+                    fail(f"rules.{name}[{i}].valid_to", f"override ends ({p.valid_to}) before the run starts ({start})")
+        try:
+            load_rules(overrides).on(start)
+        except InputError as e:
+            fail("run.start_date", f"no rules in force on {start}: {e.reason}")
 
     # -- derived views ----------------------------------------------------------------
     def region_obj(self) -> Region:
@@ -273,13 +573,7 @@ class Scenario(_Strict):
 
     def staff_by_hub(self) -> dict[str, float]:
         """Customer-service FTE per hub: explicit figures, or the total split by the rule."""
-        region = self.region_obj()
-        if self.staff.customer_service_fte_by_hub is not None:
-            return dict(self.staff.customer_service_fte_by_hub)
-        total = self.staff.customer_service_fte_total
-        if total is None:
-            total = region.staff_fte["customer_service"]
-        return region.split_by_rule(total, self.staff.allocation_rule)
+        return self.staff.by_hub(self.region_obj())
 
     def resolved_dict(self) -> dict[str, Any]:
         """Plain data of the resolved scenario (for manifests and `validate --show`)."""
@@ -479,14 +773,18 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 def _validate(data: dict, prov: Mapping[str, str], file: str, chain: tuple[str, ...]) -> Scenario:
     data = {k: v for k, v in data.items() if k not in ("source_file", "extends_chain")}
     try:
-        sc = Scenario.model_validate({**data, "source_file": file, "extends_chain": chain})
+        return Scenario.model_validate({**data, "source_file": file, "extends_chain": chain},
+                                       context={"check_files": True})
     except ValidationError as e:
         err = e.errors()[0]
         loc = tuple(err["loc"])
         key = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
                       for i, p in enumerate(loc))
         reason = err["msg"]
-        if err["type"] == "extra_forbidden":
+        if err["type"] == CHECK_ERROR:   # a check beside its field (`checks.fail`): key below loc
+            ctx = err.get("ctx") or {}
+            key, reason = join(key, str(ctx.get("key", ""))), str(ctx.get("reason", reason))
+        elif err["type"] == "extra_forbidden":
             model = _model_at(loc)
             hint = difflib.get_close_matches(str(loc[-1]), list(model.model_fields) if model else [], n=1)
             reason = "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else "")
@@ -495,169 +793,3 @@ def _validate(data: dict, prov: Mapping[str, str], file: str, chain: tuple[str, 
         else:
             reason = f"{reason} (got {err.get('input')!r})"
         raise InputError(_file_for(prov, key, file), key, reason) from None
-    _check_semantics(sc, prov, file)
-    return sc
-
-
-def _check_semantics(sc: Scenario, prov: Mapping[str, str], file: str) -> None:
-    def fail(key: str, reason: str) -> None:
-        raise InputError(_file_for(prov, key, file), key, reason)
-
-    region = sc.region_obj()
-    munis, hubs = set(region.municipality_names), set(region.hub_names)
-
-    def check_names(mapping: Mapping[str, Any] | None, key: str, known: set[str], what: str) -> None:
-        for name in mapping or {}:
-            if name not in known:
-                hint = difflib.get_close_matches(name, sorted(known), n=1)
-                fail(f"{key}.{name}", f"unknown {what}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
-
-    def check_complete(mapping: Mapping[str, Any], key: str, known: set[str], what: str) -> None:
-        check_names(mapping, key, known, what)
-        missing = sorted(known - set(mapping))
-        if missing:
-            fail(key, f"missing {what}(s): {', '.join(missing)}")
-
-    check_names(sc.staff.customer_service_fte_by_hub, "staff.customer_service_fte_by_hub", hubs, "hub")
-    for h, v in (sc.staff.customer_service_fte_by_hub or {}).items():
-        if v < 0:
-            fail(f"staff.customer_service_fte_by_hub.{h}", f"staff cannot be negative (got {v})")
-        if v > MAX_FTE:
-            fail(f"staff.customer_service_fte_by_hub.{h}", f"at most {MAX_FTE:g} FTE (got {v})")
-    if sc.staff.customer_service_fte_by_hub is not None:   # every hub needs its staff figure
-        check_complete(sc.staff.customer_service_fte_by_hub, "staff.customer_service_fte_by_hub", hubs, "hub")
-    try:
-        sc.staff_by_hub()
-    except InputError as e:
-        fail("staff.allocation_rule", e.reason)
-    check_complete(sc.inflow.per_month_by_municipality, "inflow.per_month_by_municipality", munis, "municipality")
-    if sc.inflow.forecast is not None:   # the paths must cover the run (one line, before anything runs)
-        from .calendar import SimCalendar
-        from .forecast_paths import check_covers
-        months = list(SimCalendar.for_years(sc.run.start_date, sc.run.years).month_labels)
-        check_covers(sc.inflow.forecast.paths_file, list(region.municipality_names), months)
-    check_complete(sc.start_state.stock_by_municipality, "start_state.stock_by_municipality", munis, "municipality")
-    for key, mapping in (("inflow.per_month_by_municipality", sc.inflow.per_month_by_municipality),
-                         ("start_state.stock_by_municipality", sc.start_state.stock_by_municipality)):
-        for m, v in mapping.items():
-            if v < 0:
-                fail(f"{key}.{m}", f"cannot be negative (got {v})")
-            if v > MAX_COUNT:
-                fail(f"{key}.{m}", f"at most {MAX_COUNT:g} (got {v})")
-    # the volume a run must hold in memory: start stock + expected registrations
-    peak = max([1.0, *sc.inflow.index_by_month.values()])
-    growth = (1 + sc.inflow.trend_per_year) ** sc.run.years if sc.inflow.trend_per_year > 0 else 1.0
-    persons = (sum(sc.start_state.stock_by_municipality.values())
-               + sum(sc.inflow.per_month_by_municipality.values()) * sc.inflow.scale * peak * growth
-               * 12 * sc.run.years)
-    if persons > MAX_JOBSEEKERS:
-        fail("inflow.scale", f"start stock + inflow × scale over {sc.run.years:g} years ≈ {persons:,.0f} "
-                             f"jobseekers, more than the {MAX_JOBSEEKERS:,} one run can hold; "
-                             "lower inflow.scale, the inflow or run.years")
-    for key, factors in (("inflow.seasonal_factors", sc.inflow.seasonal_factors),
-                         ("exits.seasonal_factors", sc.exits.seasonal_factors)):
-        if any(f < 0 for f in factors):
-            fail(key, "seasonal factors cannot be negative")
-        if abs(sum(factors) / 12 - 1) > 1e-3:
-            fail(key, f"seasonal factors must average 1 (they average {sum(factors) / 12:.4f})")
-    factors = sc.staff.absence_month_factors
-    if factors is not None:
-        key = "staff.absence_month_factors"
-        if any(f < 0 for f in factors):
-            fail(key, "absence factors cannot be negative")
-        if abs(sum(factors) / 12 - 1) > 1e-3:
-            fail(key, f"absence factors must average 1 (they average {sum(factors) / 12:.4f})")
-        worst = max(factors) * sc.staff.absence_share
-        if worst > 1:
-            fail(key, f"absence_share {sc.staff.absence_share} × the largest factor {max(factors)} = {worst:.3f}: "
-                      "absence cannot exceed 1; lower absence_share or the factors")
-    # meetings: types and channels known, shares sum to 1, durations positive
-    m = sc.meetings
-    check_complete(m.duration_minutes, "meetings.duration_minutes", set(MEETING_TYPES), "meeting type")
-    check_complete(m.channel_shares, "meetings.channel_shares", set(MEETING_TYPES), "meeting type")
-    for mt, by_ch in m.duration_minutes.items():
-        check_names(by_ch, f"meetings.duration_minutes.{mt}", set(CHANNELS), "channel")
-        for ch, v in by_ch.items():
-            if not 0 < v <= 480:
-                fail(f"meetings.duration_minutes.{mt}.{ch}", f"must be 0–480 minutes (got {v})")
-    shares = {f"meetings.channel_shares.{k}": v for k, v in m.channel_shares.items()}
-    if m.later_channel_shares is not None:
-        shares["meetings.later_channel_shares"] = m.later_channel_shares
-        for ch, v in m.later_channel_shares.items():
-            if v > 0 and ch in CHANNELS and ch not in m.duration_minutes.get("job_search", {}):
-                fail(f"meetings.duration_minutes.job_search.{ch}", "missing duration for a channel in use")
-    for key, by_ch in shares.items():
-        check_names(by_ch, key, set(CHANNELS), "channel")
-        for ch, v in by_ch.items():
-            if not 0 <= v <= 1:
-                fail(f"{key}.{ch}", f"share {v} outside 0–1")
-            mt = key.rsplit(".", 1)[-1]
-            if v > 0 and mt in MEETING_TYPES and ch not in m.duration_minutes.get(mt, {}):
-                fail(f"meetings.duration_minutes.{mt}.{ch}", "missing duration for a channel in use")
-        total = sum(by_ch.values())
-        if abs(total - 1) > SHARE_SUM_TOLERANCE:
-            fail(key, f"shares must sum to 1 (they sum to {total:.6g})")
-    if sc.benefits is not None:
-        b = sc.benefits
-        check_complete(b.type_shares, "benefits.type_shares", set(BENEFIT_TYPES), "benefit type")
-        for t, v in b.type_shares.items():
-            if not 0 <= v <= 1:
-                fail(f"benefits.type_shares.{t}", f"share {v} outside 0–1")
-        total = sum(b.type_shares.values())
-        if abs(total - 1) > SHARE_SUM_TOLERANCE:
-            fail("benefits.type_shares", f"shares must sum to 1 (they sum to {total:.6g})")
-    if sc.budget is not None:
-        check_names(sc.budget.use_of_services_by_municipality, "budget.use_of_services_by_municipality",
-                    munis, "municipality")
-        if sc.budget.benefit_compensation is not None:
-            check_complete(sc.budget.benefit_compensation.eur_per_year_by_municipality,
-                           "budget.benefit_compensation.eur_per_year_by_municipality", munis, "municipality")
-    for name, n in (sc.start_state.service_participants or {}).items():
-        key = f"start_state.service_participants.{name}"
-        if name not in sc.services:
-            fail(key, "service not defined under [services]")
-        if not 0 <= n <= MAX_COUNT:
-            fail(key, f"must be 0–{MAX_COUNT:g} (got {n})")
-        # places may be cut from the start level (baseline: 110 -> 90), and the excess then
-        # finishes its spells; a start above twice the places is no cut but a wrong figure
-        places = sc.services[name].places
-        if places is not None and n > START_OVER_PLACES * places:
-            fail(key, f"{n:g} participants at the start, more than {START_OVER_PLACES:g} × the "
-                      f"service's {places:g} places")
-    targets = {n: s.target_share_of_broad_unemployment for n, s in sc.services.items()
-               if s.target_share_of_broad_unemployment is not None}
-    if sum(targets.values()) > 1 + SHARE_SUM_TOLERANCE:
-        fail(f"services.{max(targets, key=targets.get)}.target_share_of_broad_unemployment",
-             f"target shares of broad unemployment sum to {sum(targets.values()):.4g} over the services "
-             f"({', '.join(targets)}); they can sum to at most 1")
-    for name in sc.service_order:
-        if name not in sc.services:
-            hint = difflib.get_close_matches(name, list(sc.services), n=1)
-            fail("service_order", f"service {name!r} is referred to but not defined under [services]"
-                 + (f"; did you mean {hint[0]!r}?" if hint else ""))
-    for name, svc in sc.services.items():
-        key = f"services.{name}"
-        given = [k for k in ("places", "budget_eur_per_year", "target_share_of_broad_unemployment")
-                 if getattr(svc, k) is not None]
-        if len(given) > 1:
-            fail(key, f"give one capacity (places, budget_eur_per_year or target_share_of_broad_unemployment), got {given}")
-        if svc.duration_max_months is not None and svc.duration_max_months < svc.duration_mean_months:
-            fail(f"{key}.duration_max_months", "is below duration_mean_months")
-        if svc.budget_eur_per_year is not None and svc.unit_cost_eur_per_month <= 0:
-            fail(f"{key}.unit_cost_eur_per_month", "a budget needs a positive unit cost")
-    for i, wd in enumerate(m.service_point_visit_weekdays):
-        if not 0 <= wd <= 4:
-            fail(f"meetings.service_point_visit_weekdays[{i}]", f"weekday {wd} must be 0 (Mon) – 4 (Fri)")
-    # dates in order: rule overrides must parse; start before end of their validity
-    try:
-        overrides = parse_overrides(sc.rules, file)
-    except InputError as e:
-        fail(e.key or "rules", e.reason)
-    for name, periods in overrides.items():
-        for i, p in enumerate(periods):
-            if p.valid_to is not None and p.valid_to <= sc.run.start_date:
-                fail(f"rules.{name}[{i}].valid_to", f"override ends ({p.valid_to}) before the run starts ({sc.run.start_date})")
-    try:
-        load_rules(overrides).on(sc.run.start_date)
-    except InputError as e:
-        fail(f"run.start_date", f"no rules in force on {sc.run.start_date}: {e.reason}")
