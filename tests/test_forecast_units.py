@@ -136,16 +136,77 @@ def test_month_rates_by_hand_2021_and_2025() -> None:
     r21 = cost.month_rates(pd.Period("2021-03", "M"), rules.on(date(2021, 3, 15)), a)
     basic21 = 33.78
     assert r21.basic_allowance_eur_per_day == basic21
-    per_day = a.earnings_related_share * 80.0 + (1 - a.earnings_related_share) * basic21
-    assert r21.cost_eur_per_jobseeker == pytest.approx(21.5 * per_day)
+    per_day = a.earnings_related_share * 71.0 + (1 - a.earnings_related_share) * basic21
+    recipients = 1 - 0.10       # scenarios/base/area.toml: benefits.no_benefit_share
+    assert r21.cost_eur_per_jobseeker == pytest.approx(recipients * 21.5 * per_day)
     # until 2024 only the labour-market subsidy is co-paid
     assert r21.co_paid_share_of_recipients == pytest.approx(a.labour_market_subsidy_share)
     r25 = cost.month_rates(pd.Period("2025-03", "M"), rules.on(date(2025, 3, 15)), a)
     assert r25.co_paid_share_of_recipients == pytest.approx(1.0)
     assert r25.municipal_eur_per_jobseeker == pytest.approx(
-        21.5 * 37.21 * r25.effective_municipal_share
+        recipients * 21.5 * 37.21 * r25.effective_municipal_share
     )
     assert 0 < r21.effective_municipal_share < r25.effective_municipal_share < 0.5
+
+
+def test_default_assumptions_are_the_baseline_scenarios_figures() -> None:
+    """No figure in code: the defaults are the baseline's [benefits] and [forecast_cost]."""
+    import tomllib
+
+    area = tomllib.loads(
+        (cost.BASELINE_SCENARIO.parent / "base" / "area.toml").read_text(encoding="utf-8")
+    )
+    b, f = area["benefits"], area["forecast_cost"]
+    a = cost.CostAssumptions()
+    assert a == cost.load_cost_assumptions(cost.BASELINE_SCENARIO)
+    assert a.earnings_related_share == b["type_shares"]["earnings_related"]
+    assert a.labour_market_subsidy_share == b["type_shares"]["labour_market_subsidy"]
+    assert a.basic_allowance_share == pytest.approx(b["type_shares"]["basic_allowance"])
+    assert a.benefit_recipient_share == pytest.approx(1 - b["no_benefit_share"])
+    assert a.earnings_related_eur_per_day == f["earnings_related_paid_eur_per_day"]
+    assert a.paid_days_per_month == f["paid_days_per_month"]
+    assert a.long_term_share == f["long_term_share"]
+    assert a.long_term_threshold_paid_days == pytest.approx(
+        f["long_term_threshold_months"] * f["paid_days_per_month"]
+    )
+    assert set(a.sources) == set(cost.FIGURES) and all(a.sources.values())
+    assert a.scenario.endswith("baseline.toml")
+    # a figure given keeps the others from the baseline, and says it was given
+    b2 = cost.CostAssumptions(long_term_share=0.5)
+    assert b2.long_term_share == 0.5 and b2.sources["long_term_share"] == "given"
+    assert b2.paid_days_per_month == a.paid_days_per_month
+
+
+def test_assumptions_follow_the_scenario(complete_scenario_toml) -> None:
+    """The forecast's cost moves with the scenario's [benefits] and [forecast_cost] figures."""
+    from simulation.scenario.config import load_scenario
+
+    base = cost.load_cost_assumptions(complete_scenario_toml("a.toml"))
+    other = cost.load_cost_assumptions(load_scenario(complete_scenario_toml("b.toml", {
+        "benefits": {"no_benefit_share": 0.25,
+                     "type_shares": {"earnings_related": 0.5, "basic_allowance": 0.1,
+                                     "labour_market_subsidy": 0.4}},
+        "forecast_cost": {"earnings_related_paid_eur_per_day": 90.0, "paid_days_per_month": 21.0},
+    })))
+    assert (other.benefit_recipient_share, other.earnings_related_share) == (0.75, 0.5)
+    assert other.labour_market_subsidy_share == 0.4
+    assert other.earnings_related_eur_per_day == 90.0 and other.paid_days_per_month == 21.0
+    assert other.long_term_threshold_paid_days == pytest.approx(12 * 21.0)
+    assert other.long_term_share == base.long_term_share
+    rif = load_rules().on(date(2025, 3, 15))
+    month = pd.Period("2025-03", "M")
+    r1, r2 = cost.month_rates(month, rif, base), cost.month_rates(month, rif, other)
+    assert r2.cost_eur_per_jobseeker == pytest.approx(0.75 * 21.0 * (0.5 * 90.0 + 0.5 * 37.21))
+    assert r1.cost_eur_per_jobseeker != pytest.approx(r2.cost_eur_per_jobseeker)
+
+
+def test_scenario_without_cost_tables_is_refused(complete_scenario_toml) -> None:
+    from simulation.errors import InputError
+
+    path = complete_scenario_toml("a.toml", {"forecast_cost": None}, standalone=True)
+    with pytest.raises(InputError) as e:
+        cost.load_cost_assumptions(path)
+    assert e.value.key == "forecast_cost" and "[forecast_cost]" in e.value.reason
 
 
 def test_cost_moves_with_an_assumption_and_intervals_bracket_mean() -> None:

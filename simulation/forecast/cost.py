@@ -9,6 +9,12 @@ month, how long recipients have been paid), then summed by calendar year. Means 
 80 %/95 % intervals come from the paths, so a year's interval accounts for the months
 moving together.
 
+The assumptions are a scenario's, so the model and the forecast use one set of figures: the
+benefit mix and the share with no benefit from its ``[benefits]`` table (what the model
+draws each jobseeker's benefit from), the averages only a count needs from its
+``[forecast_cost]`` table, each with its source in ``scenarios/base/area.toml``. Without a
+scenario they are the baseline's (`BASELINE_SCENARIO`); no figure lives in this module.
+
 For one month and ``N`` unemployed jobseekers::
 
     recipients      = N × benefit_recipient_share
@@ -30,56 +36,64 @@ stock-level approximation, stated as such in the output; the simulation model
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..scenario.rules import Rules, RulesInForce
 
-# Kela, benefit recipients at the end of 2024 (DOMAIN.md §6): 334,068 in all,
-# 122,512 earnings-related allowance, 176,133 labour-market subsidy, the rest basic allowance.
-_KELA_2024_RECIPIENTS = 334_068
-_KELA_2024_EARNINGS_RELATED = 122_512
-_KELA_2024_LABOUR_MARKET_SUBSIDY = 176_133
+if TYPE_CHECKING:  # pragma: no cover
+    from ..scenario.config import Scenario
+
+#: The scenario whose figures a forecast without a scenario uses (``tyosim forecast`` without
+#: ``--scenario``): the repository's baseline, the same file ``tyosim run`` runs by default.
+BASELINE_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.toml"
+
+_FROM_BASELINE: Any = None    # a figure not given: the baseline scenario's
 
 
 @dataclass(frozen=True)
 class CostAssumptions:
     """Assumptions that turn a count of unemployed jobseekers into benefit cost.
 
-    Every default states its source in `sources`. Legal amounts that change over time
-    (basic allowance, municipal-share schedule) are *not* here: they come from the dated
-    rules (`simulation/data/rules_fi.toml`) of the month being costed.
+    The figures are a scenario's (`from_scenario`, `load_cost_assumptions`): the benefit mix
+    and the share with no benefit from its ``[benefits]`` table — the figures the model draws
+    each jobseeker's benefit from — and the averages only the forecast needs from its
+    ``[forecast_cost]`` table, each with its source there (``scenarios/base/area.toml``).
+    A figure not given (``CostAssumptions()``, ``CostAssumptions(long_term_share=0.5)``) is
+    the baseline scenario's (`BASELINE_SCENARIO`). `sources` says where each figure came from.
+    Legal amounts that change over time (basic allowance, municipal-share schedule) are *not*
+    here: they come from the dated rules (`simulation/data/rules_fi.toml`, with the scenario's
+    overrides) of the month being costed.
     """
 
-    paid_days_per_month: float = 21.5
-    earnings_related_eur_per_day: float = 80.0
-    earnings_related_share: float = _KELA_2024_EARNINGS_RELATED / _KELA_2024_RECIPIENTS
-    labour_market_subsidy_share: float = _KELA_2024_LABOUR_MARKET_SUBSIDY / _KELA_2024_RECIPIENTS
-    benefit_recipient_share: float = 1.0
-    long_term_share: float = 0.42
-    long_term_threshold_paid_days: float = 258.0
-    sources: dict[str, str] = field(
-        default_factory=lambda: {
-            "paid_days_per_month": "DOMAIN.md §5: paid 5 days a week, "
-            "21.5 days a month on average (Kela)",
-            "earnings_related_eur_per_day": "DOMAIN.md §5: average earnings-related "
-            "allowance about €80/day",
-            "earnings_related_share": "DOMAIN.md §6: Kela, end of 2024, "
-            "122,512 of 334,068 recipients",
-            "labour_market_subsidy_share": "DOMAIN.md §6: Kela, end of 2024, "
-            "176,133 of 334,068 recipients",
-            "benefit_recipient_share": "ASSUMPTION: every unemployed jobseeker is paid a benefit "
-            "(Kela 2024: 334,068 recipients vs ~300,000 unemployed jobseekers, same order)",
-            "long_term_share": "DOMAIN.md §6: 42 % of unemployed jobseekers long-term "
-            "(≥ 12 months), whole country, Nov 2025 (TEM); used as the share paid > threshold days",
-            "long_term_threshold_paid_days": "12 months × 21.5 paid days ≈ 258 paid days",
-        }
-    )
+    paid_days_per_month: float = _FROM_BASELINE
+    earnings_related_eur_per_day: float = _FROM_BASELINE
+    earnings_related_share: float = _FROM_BASELINE
+    labour_market_subsidy_share: float = _FROM_BASELINE
+    benefit_recipient_share: float = _FROM_BASELINE
+    long_term_share: float = _FROM_BASELINE
+    long_term_threshold_paid_days: float = _FROM_BASELINE
+    sources: dict[str, str] = field(default_factory=dict)
+    scenario: str = ""            # the scenario file the figures come from
 
     def __post_init__(self) -> None:
+        unset = [f.name for f in fields(self) if f.name in FIGURES and getattr(self, f.name) is None]
+        if unset:
+            base = baseline_cost_assumptions()
+            for name in unset:
+                object.__setattr__(self, name, getattr(base, name))
+            given = {n: "given" for n in FIGURES if n not in unset and n not in self.sources}
+            object.__setattr__(self, "sources", {**{n: base.sources[n] for n in unset}, **given,
+                                                 **self.sources})
+            if not self.scenario:
+                object.__setattr__(self, "scenario", base.scenario)
         for name in (
             "earnings_related_share",
             "labour_market_subsidy_share",
@@ -96,6 +110,46 @@ class CostAssumptions:
                 "paid_days_per_month and long_term_threshold_paid_days must be positive"
             )
 
+    @classmethod
+    def from_scenario(cls, sc: Scenario) -> CostAssumptions:
+        """The figures of a validated scenario: its ``[benefits]`` and ``[forecast_cost]`` tables.
+
+        Raises
+        ------
+        InputError : the scenario has no ``[benefits]`` or no ``[forecast_cost]`` table.
+        """
+        where = sc.source_file or sc.name
+        for key in ("benefits", "forecast_cost"):
+            if getattr(sc, key) is None:
+                raise InputError(where, key, f"the cost forecast needs a [{key}] table "
+                                 "(scenarios/base/area.toml has one, with its sources)")
+        b, f = sc.benefits, sc.forecast_cost
+        assert b is not None and f is not None
+        fs = f.sources
+        return cls(
+            paid_days_per_month=f.paid_days_per_month,
+            earnings_related_eur_per_day=f.earnings_related_paid_eur_per_day,
+            earnings_related_share=b.type_shares["earnings_related"],
+            labour_market_subsidy_share=b.type_shares["labour_market_subsidy"],
+            benefit_recipient_share=1.0 - b.no_benefit_share,
+            long_term_share=f.long_term_share,
+            long_term_threshold_paid_days=f.long_term_threshold_months * f.paid_days_per_month,
+            sources={
+                "paid_days_per_month": f"forecast_cost.paid_days_per_month: "
+                                       f"{fs.get('paid_days_per_month', '')}",
+                "earnings_related_eur_per_day": "forecast_cost.earnings_related_paid_eur_per_day: "
+                                                f"{fs.get('earnings_related_paid_eur_per_day', '')}",
+                "earnings_related_share": f"benefits.type_shares.earnings_related: {b.source}",
+                "labour_market_subsidy_share": f"benefits.type_shares.labour_market_subsidy: {b.source}",
+                "benefit_recipient_share": "1 − benefits.no_benefit_share (as the model)",
+                "long_term_share": f"forecast_cost.long_term_share: {fs.get('long_term_share', '')}",
+                "long_term_threshold_paid_days": "forecast_cost.long_term_threshold_months × "
+                                                 "paid_days_per_month: "
+                                                 f"{fs.get('long_term_threshold_months', '')}",
+            },
+            scenario=where,
+        )
+
     @property
     def basic_allowance_share(self) -> float:
         return 1.0 - self.earnings_related_share - self.labour_market_subsidy_share
@@ -108,6 +162,41 @@ class CostAssumptions:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+#: The figures of `CostAssumptions` (the rest says where they came from).
+FIGURES = (
+    "paid_days_per_month", "earnings_related_eur_per_day", "earnings_related_share",
+    "labour_market_subsidy_share", "benefit_recipient_share", "long_term_share",
+    "long_term_threshold_paid_days",
+)
+
+
+@lru_cache(maxsize=1)
+def baseline_cost_assumptions() -> CostAssumptions:
+    """The baseline scenario's cost figures (`BASELINE_SCENARIO`), read once."""
+    from ..scenario.config import load_scenario
+
+    if not BASELINE_SCENARIO.is_file():
+        raise InputError(str(BASELINE_SCENARIO), None, "the baseline scenario holds the cost "
+                         "forecast's default figures and is not found; give a scenario (--scenario)")
+    return CostAssumptions.from_scenario(load_scenario(BASELINE_SCENARIO))
+
+
+def load_cost_assumptions(scenario: str | Path | Scenario | None = None) -> CostAssumptions:
+    """The cost figures of a scenario (a file or a loaded `Scenario`); None: the baseline's.
+
+    Raises
+    ------
+    InputError : a scenario that does not load, or has no ``[benefits]`` / ``[forecast_cost]``.
+    """
+    if scenario is None:
+        return baseline_cost_assumptions()
+    if isinstance(scenario, (str, Path)):
+        from ..scenario.config import load_scenario
+
+        scenario = load_scenario(scenario)
+    return CostAssumptions.from_scenario(scenario)
 
 
 def effective_municipal_share(
