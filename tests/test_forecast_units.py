@@ -236,3 +236,21 @@ def test_cost_moves_with_an_assumption_and_intervals_bracket_mean() -> None:
 def test_bad_assumption_is_refused() -> None:
     with pytest.raises(ValueError, match="long_term_share"):
         cost.CostAssumptions(long_term_share=1.5)
+
+
+def test_municipality_codes_are_data_with_a_source(region) -> None:
+    """The codes PxWeb files may carry instead of names come from a data file, not code."""
+    import tomllib
+    from importlib import resources
+
+    from simulation.forecast import pxweb_files
+    from simulation.scenario.region import municipality_codes
+
+    raw = tomllib.loads(
+        (resources.files("simulation") / "data" / "municipality_codes_fi.toml").read_text("utf-8")
+    )
+    assert "Statistics Finland" in raw["source"]
+    codes = municipality_codes()
+    assert dict(codes) == raw["codes"]
+    assert set(codes.values()) == set(region.municipality_names)
+    assert all(pxweb_files.municipality_of(c) == n for c, n in codes.items())

@@ -6,7 +6,7 @@ shapes:
 - the project's long CSV (``month, municipality, unemployed[, labour_force,
   open_vacancies]``, as in ``../shared/data/``);
 - a Statistics Finland PxWeb download of table 12r5 / 1001, as CSV or JSON-stat
-  (parsed by `simulation.forecast.pxweb`);
+  (parsed by `simulation.forecast.pxweb_files`);
 
 and turns it into a `MonthlyData`: one column of unemployed jobseekers per
 municipality on a monthly `PeriodIndex`. Every bad-input case raises `InputError`
@@ -129,7 +129,7 @@ def load_monthly(path: str | Path) -> MonthlyData:
         For a missing file, an unreadable format, a missing column, a non-numeric or
         negative value, a duplicated month, a gap, or too short a series.
     """
-    from . import pxweb
+    from . import pxweb_files as pxweb
 
     p = Path(path)
     name = str(path)

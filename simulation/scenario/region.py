@@ -5,6 +5,9 @@ live in a TOML data file with their sources (`simulation/data/region_*.toml`); t
 module loads them into a frozen `Region` and answers questions such as "which hub serves
 this municipality". Staff per hub is *not* a fact the plan gives (its figure is lost):
 `split_by_rule` distributes a total by a stated rule, and the rule travels with the result.
+
+Statistics Finland's municipality codes (``KU992`` = Äänekoski), which PxWeb files may carry
+instead of names, are data too (`municipality_codes`, `simulation/data/municipality_codes_fi.toml`).
 """
 
 from __future__ import annotations
@@ -99,6 +102,25 @@ class Region:
         weights = self.by_hub(self.attribute_by_municipality(attr))
         s = sum(weights.values())
         return {h: total * w / s for h, w in weights.items()}
+
+
+MUNICIPALITY_CODES_FILE = "municipality_codes_fi.toml"
+
+
+def municipality_codes() -> Mapping[str, str]:
+    """Statistics Finland municipality codes → names (``"KU992"`` → ``"Äänekoski"``).
+
+    Read from `simulation/data/municipality_codes_fi.toml`, with its source there.
+    """
+    res = resources.files("simulation") / "data" / MUNICIPALITY_CODES_FILE
+    try:
+        raw = tomllib.loads(res.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(MUNICIPALITY_CODES_FILE, None, f"TOML syntax error: {e}") from None
+    codes = raw.get("codes")
+    if not isinstance(codes, dict) or not all(isinstance(v, str) for v in codes.values()):
+        raise InputError(MUNICIPALITY_CODES_FILE, "codes", "expected a table of code = \"name\"")
+    return MappingProxyType(dict(codes))
 
 
 def load_region(name_or_path: str | Path = DEFAULT_REGION) -> Region:
