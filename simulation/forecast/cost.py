@@ -84,7 +84,8 @@ class CostAssumptions:
     scenario: str = ""            # the scenario file the figures come from
 
     def __post_init__(self) -> None:
-        unset = [f.name for f in fields(self) if f.name in FIGURES and getattr(self, f.name) is None]
+        unset = [f.name for f in fields(self)
+                 if f.name in FIGURES and getattr(self, f.name) is None]
         if unset:
             base = baseline_cost_assumptions()
             for name in unset:
@@ -125,6 +126,9 @@ class CostAssumptions:
                                  "(scenarios/base/area.toml has one, with its sources)")
         b, f = sc.benefits, sc.forecast_cost
         assert b is not None and f is not None
+        def src(key: str, note: str) -> str:
+            return f"{key}: {note}"
+
         fs = f.sources
         return cls(
             paid_days_per_month=f.paid_days_per_month,
@@ -135,17 +139,20 @@ class CostAssumptions:
             long_term_share=f.long_term_share,
             long_term_threshold_paid_days=f.long_term_threshold_months * f.paid_days_per_month,
             sources={
-                "paid_days_per_month": f"forecast_cost.paid_days_per_month: "
-                                       f"{fs.get('paid_days_per_month', '')}",
-                "earnings_related_eur_per_day": "forecast_cost.earnings_related_paid_eur_per_day: "
-                                                f"{fs.get('earnings_related_paid_eur_per_day', '')}",
-                "earnings_related_share": f"benefits.type_shares.earnings_related: {b.source}",
-                "labour_market_subsidy_share": f"benefits.type_shares.labour_market_subsidy: {b.source}",
+                "paid_days_per_month": src("forecast_cost.paid_days_per_month",
+                                           fs.get("paid_days_per_month", "")),
+                "earnings_related_eur_per_day": src(
+                    "forecast_cost.earnings_related_paid_eur_per_day",
+                    fs.get("earnings_related_paid_eur_per_day", "")),
+                "earnings_related_share": src("benefits.type_shares.earnings_related", b.source),
+                "labour_market_subsidy_share": src("benefits.type_shares.labour_market_subsidy",
+                                                   b.source),
                 "benefit_recipient_share": "1 − benefits.no_benefit_share (as the model)",
-                "long_term_share": f"forecast_cost.long_term_share: {fs.get('long_term_share', '')}",
-                "long_term_threshold_paid_days": "forecast_cost.long_term_threshold_months × "
-                                                 "paid_days_per_month: "
-                                                 f"{fs.get('long_term_threshold_months', '')}",
+                "long_term_share": src("forecast_cost.long_term_share",
+                                       fs.get("long_term_share", "")),
+                "long_term_threshold_paid_days": src(
+                    "forecast_cost.long_term_threshold_months × paid_days_per_month",
+                    fs.get("long_term_threshold_months", "")),
             },
             scenario=where,
         )
@@ -178,8 +185,9 @@ def baseline_cost_assumptions() -> CostAssumptions:
     from ..scenario.config import load_scenario
 
     if not BASELINE_SCENARIO.is_file():
-        raise InputError(str(BASELINE_SCENARIO), None, "the baseline scenario holds the cost "
-                         "forecast's default figures and is not found; give a scenario (--scenario)")
+        raise InputError(str(BASELINE_SCENARIO), None,
+                         "the baseline scenario holds the cost forecast's default figures and "
+                         "is not found; give a scenario (--scenario)")
     return CostAssumptions.from_scenario(load_scenario(BASELINE_SCENARIO))
 
 

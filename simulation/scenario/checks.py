@@ -58,7 +58,8 @@ def check_names(mapping: Iterable[str] | None, key: str, known: Iterable[str], w
     for name in mapping or ():
         if name not in known:
             hint = difflib.get_close_matches(name, known, n=1)
-            fail(join(key, name), f"unknown {what}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+            suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
+            fail(join(key, name), f"unknown {what}{suggestion}")
 
 
 def check_complete(mapping: Mapping[str, Any], key: str, known: Iterable[str], what: str) -> None:
