@@ -20,6 +20,10 @@ from functools import cached_property
 import holidays as holidays_lib
 import numpy as np
 
+#: Mean calendar days in a month (the Gregorian year of 365.25 days over 12 months): the
+#: one conversion between durations in months (scenario keys ``*_months``) and model days.
+DAYS_PER_MONTH = 365.25 / 12
+
 
 @dataclass(frozen=True)
 class SimCalendar:
