@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from simulation.experiments.batch import PoolExecutor, SerialExecutor, run_batch  # noqa: E402
 from simulation.scenario.config import load_scenario  # noqa: E402
-from simulation.experiments.runner import TABLES, read_table  # noqa: E402
+from simulation.tables.store import TABLES, read_table  # noqa: E402
 
 
 def scenarios(years: float) -> list:

@@ -228,7 +228,8 @@ def run(scenario: Scenario | str | Path, reps: int | None = None, out: str | Pat
     it they go to a temporary folder that is removed afterwards. `workers`: local
     processes (default all cores, as ``tyosim run``).
     """
-    from .experiments.runner import read_table, run_scenario
+    from .experiments.runner import run_scenario
+    from .tables.store import read_table
 
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     n = sc.run.replications if reps is None else reps
@@ -282,7 +283,7 @@ class BatchResults:
 
     @cached_property
     def _results(self) -> dict[str, Results]:
-        from .experiments.runner import read_table
+        from .tables.store import read_table
         out = {}
         for n in self.names:
             t = {k: read_table(self.folders[n], k) for k in TABLES}
@@ -310,7 +311,7 @@ class BatchResults:
     def done(self) -> dict[str, list[int]]:
         if self.run_info is not None:
             return self.run_info.done
-        from .experiments.runner import done_replications
+        from .tables.store import done_replications
         return {n: sorted(done_replications(self.folders[n])) for n in self.names}
 
     def __getattr__(self, item: str):   # failed, computed, precision, backend of the run
@@ -336,7 +337,7 @@ def _scenario_from_manifest(manifest: dict[str, Any]) -> Scenario | None:
 
 def _batch_folders(out: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
     """Scenario name → (its folder, its manifest), in batch order (a name is not a folder)."""
-    from .experiments.batch import iter_batch_scenarios
+    from .tables.store import iter_batch_scenarios
     from .experiments.compare import read_manifest
 
     found: dict[str, tuple[Path, dict[str, Any]]] = {}

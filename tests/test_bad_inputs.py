@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from simulation.experiments import runner as experiment
+from simulation.tables import store
 from simulation.cli.main import main
 from tests.scenario_factory import ROOT, simple_data, write_scenario
 
@@ -244,17 +245,17 @@ def test_a_name_is_shown_as_given(tmp_path, capsys):
                  encoding="utf-8")
     out = tmp_path / "out"
     assert main(["batch", str(a), "--reps", "1", "--out", str(out), "--quiet"]) == 0
-    key = experiment.folder_key("../Äänekoski / plan")
+    key = store.folder_key("../Äänekoski / plan")
     assert key != "../Äänekoski / plan" and "/" not in key and not key.startswith(".")
     assert (out / key / "manifest.json").is_file()
     man = json.loads((out / key / "manifest.json").read_text(encoding="utf-8"))
     assert man["scenario"] == "../Äänekoski / plan"
     batch = json.loads((out / "batch.json").read_text(encoding="utf-8"))
     assert batch["scenarios"][0] == {"name": "../Äänekoski / plan", "file": str(a), "folder": key}
-    assert set(experiment.read_table(out / key, "monthly")["scenario"]) == {"../Äänekoski / plan"}
+    assert set(store.read_table(out / key, "monthly")["scenario"]) == {"../Äänekoski / plan"}
     # two names that sanitise alike keep their own folders
-    assert experiment.folder_key("a/b") != experiment.folder_key("a_b")
-    assert experiment.folder_key("a/b") != experiment.folder_key("a:b")
+    assert store.folder_key("a/b") != store.folder_key("a_b")
+    assert store.folder_key("a/b") != store.folder_key("a:b")
 
 
 def test_the_stale_tmp_sweep_stays_inside_the_folder(tmp_path):
@@ -267,7 +268,7 @@ def test_the_stale_tmp_sweep_stays_inside_the_folder(tmp_path):
     deep = folder / "deeper" / "x" / ".user.tmp"
     deep.write_text("x")
     os.symlink(tmp_path, folder / "hubs")           # a symlink out of the folder is not followed
-    assert experiment.remove_stale_tmp(folder) == 1
+    assert store.remove_stale_tmp(folder) == 1
     assert outside.exists() and deep.exists()
 
 
@@ -306,8 +307,8 @@ def test_a_truncated_replication_is_refused_by_readers_and_recomputed_on_resume(
     b = write_scenario(tmp_path, "b", _data(), staff={"customer_service_fte_total": 6.0})
     out = tmp_path / "out"
     assert main(["batch", str(a), str(b), "--reps", "3", "--workers", "1", "--out", str(out), "--quiet"]) == 0
-    good = experiment.read_table(out / "a", "monthly")
-    f = experiment.rep_file(out / "a", "monthly", 1)
+    good = store.read_table(out / "a", "monthly")
+    f = store.rep_file(out / "a", "monthly", 1)
     f.write_bytes(f.read_bytes()[: f.stat().st_size // 2])
     capsys.readouterr()
     for argv in (["compare", str(out), "--baseline", "a"], ["report", str(out), "--format", "html"],
@@ -321,7 +322,7 @@ def test_a_truncated_replication_is_refused_by_readers_and_recomputed_on_resume(
     assert "note:" in cap.err and "rep-0001" in cap.err and "recomputed" in cap.err
     assert "1 replications computed, 5 already stored" in cap.out
     import pandas as pd
-    pd.testing.assert_frame_equal(experiment.read_table(out / "a", "monthly"), good)
+    pd.testing.assert_frame_equal(store.read_table(out / "a", "monthly"), good)
     assert main(["compare", str(out), "--baseline", "a"]) == 0
 
 
@@ -329,12 +330,12 @@ def test_a_truncated_replication_is_recomputed_by_run_too(tmp_path, capsys):
     a = write_scenario(tmp_path, "a", _data())
     out = tmp_path / "out"
     assert main(["run", str(a), "--reps", "2", "--out", str(out), "--quiet", "--workers", "1"]) == 0
-    f = experiment.rep_file(out / "a", "hubs", 0)
+    f = store.rep_file(out / "a", "hubs", 0)
     f.write_bytes(b"PAR1")
     capsys.readouterr()
     assert main(["run", str(a), "--reps", "2", "--out", str(out), "--quiet", "--workers", "1"]) == 0
     assert "rep-0000" in capsys.readouterr().err
-    assert len(experiment.read_table(out / "a", "hubs")["replication"].unique()) == 2
+    assert len(store.read_table(out / "a", "hubs")["replication"].unique()) == 2
 
 
 def test_a_folder_without_its_manifest_takes_in_no_other_scenario(tmp_path, capsys):
@@ -363,8 +364,8 @@ def test_a_replication_file_of_another_scenario_is_refused_by_readers(tmp_path, 
     assert _batch(a, tmp_path / "A", 2) == 0
     assert _batch(b, tmp_path / "B", 2) == 0
     # a replication of b slipped into a's folder under a's file name
-    src = experiment.rep_file(tmp_path / "B" / "b", "monthly", 1)
-    dst = experiment.rep_file(tmp_path / "A" / "a", "monthly", 1)
+    src = store.rep_file(tmp_path / "B" / "b", "monthly", 1)
+    dst = store.rep_file(tmp_path / "A" / "a", "monthly", 1)
     dst.write_bytes(src.read_bytes())
     capsys.readouterr()
     assert main(["compare", str(tmp_path / "A"), "--baseline", "a"]) == 2
@@ -395,18 +396,18 @@ def test_results_of_another_version_of_a_scenario_are_refused_when_named(tmp_pat
     assert _batch(a, out, 2) == 0
     newer = load_scenario(a).with_overrides({"staff": {"customer_service_fte_total": 6.0}})
     with pytest.raises(InputError, match="another version"):
-        experiment.read_table(out / "a", "monthly", scenario=newer)
-    assert len(experiment.read_table(out / "a", "monthly", scenario=load_scenario(a)))
+        store.read_table(out / "a", "monthly", scenario=newer)
+    assert len(store.read_table(out / "a", "monthly", scenario=load_scenario(a)))
 
 
 def test_a_second_writer_gets_one_line(tmp_path, capsys):
     a = write_scenario(tmp_path, "a", _data())
     out = tmp_path / "out"
-    with experiment.folder_lock(out):            # another batch holds the batch folder
+    with store.folder_lock(out):            # another batch holds the batch folder
         assert _batch(a, out, 1) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "another tyosim run or batch is writing" in err[0]
-    with experiment.folder_lock(out / "a"):      # a run holds the scenario folder
+    with store.folder_lock(out / "a"):      # a run holds the scenario folder
         assert _batch(a, out, 1) == 2
         assert main(["run", str(a), "--reps", "1", "--out", str(out), "--quiet"]) == 2
     assert _batch(a, out, 1) == 0                # released: it runs
@@ -430,7 +431,7 @@ def test_two_batch_processes_on_one_folder(tmp_path):
     assert first.returncode == 0, first_err
     assert second.returncode == 2, second.stderr
     assert len(second.stderr.strip().splitlines()) == 1 and "writing this folder" in second.stderr
-    assert experiment.done_replications(out / "a") == set(range(12))
+    assert store.done_replications(out / "a") == set(range(12))
     assert not list(out.rglob(".*.tmp"))
 
 

@@ -21,11 +21,13 @@ import pandas as pd
 import pytest
 
 from simulation.experiments import runner as experiment
+from simulation.experiments import tasks
+from simulation.tables import store
 from simulation.experiments.batch import BATCH_FILE, precision_check, prepare_scenarios, run_batch
 from simulation.cli.main import main
 from simulation.experiments.compare import paired_differences, scenario_kpis
 from simulation.scenario.config import load_scenario
-from simulation.experiments.runner import done_replications, read_table
+from simulation.tables.store import done_replications, read_table
 from tests.scenario_factory import ROOT, simple_data, write_scenario
 
 SMALL = dict(inflow_per_month_area=150.0, stock_area=700.0)
@@ -42,7 +44,7 @@ def files(tmp_path: Path, years: float = 0.25, **b_over) -> tuple[Path, Path]:
 
 def assert_same_tables(x: Path, y: Path, names=("a", "b")) -> None:
     for n in names:
-        for t in experiment.TABLES:
+        for t in store.TABLES:
             left, right = read_table(x / n, t), read_table(y / n, t)
             assert len(left) > 0 or t != "monthly"
             keys = [c for c in ("scenario", "replication", "month", "municipality", "hub") if c in left]
@@ -178,14 +180,14 @@ def test_killed_batch_resumes_and_ends_with_the_uninterrupted_tables(tmp_path):
 def test_a_failing_replication_is_reported_and_the_others_kept(tmp_path, monkeypatch, capsys):
     a, b = files(tmp_path)
     out = tmp_path / "out"
-    real = experiment.simulate_replication
+    real = tasks.simulate_replication
 
     def flaky(scenario, replication):
         if scenario.name == "b" and replication == 1:
             raise RuntimeError("injected failure")
         return real(scenario, replication)
 
-    monkeypatch.setattr(experiment, "simulate_replication", flaky)
+    monkeypatch.setattr(tasks, "simulate_replication", flaky)
     argv = ["batch", str(a), str(b), "--reps", "3", "--workers", "1", "--out", str(out), "--quiet"]
     assert main(argv) == 1
     err = capsys.readouterr().err
@@ -198,7 +200,7 @@ def test_a_failing_replication_is_reported_and_the_others_kept(tmp_path, monkeyp
     assert bj["status"] == "failed"
     assert [(f["scenario"], f["replication"], f["seed"]) for f in bj["failed"]] == [("b", 1, 7)]
     # fixed, a re-run computes only the failed replication
-    monkeypatch.setattr(experiment, "simulate_replication", real)
+    monkeypatch.setattr(tasks, "simulate_replication", real)
     assert main(argv) == 0
     assert "1 replications computed, 5 already stored" in capsys.readouterr().out
     assert json.loads((out / "b" / "manifest.json").read_text())["replications_failed"] == {}

@@ -160,8 +160,8 @@ def test_shares_add_up_to_cost_and_gap(baseline):
 
 def _fake_results(tmp_path: Path, scenario, with_benefits: bool) -> Path:
     """A results folder in the run layout with small synthetic tables (2 replications)."""
-    from simulation.experiments.runner import rep_file
-    from simulation.experiments.provenance import write_json_atomic, write_parquet_atomic
+    from simulation.tables.store import rep_file
+    from simulation.files import write_json_atomic, write_parquet_atomic
 
     folder = tmp_path / "res" / scenario.name
     munis = list(scenario.start_state.stock_by_municipality)

@@ -21,8 +21,8 @@ from scipy import stats
 from simulation.experiments.batch import prepare_scenarios, run_batch
 from simulation.cli.main import main
 from simulation.experiments.compare import COLUMNS, compare, paired_differences, scenario_kpis
-from simulation.experiments.runner import read_table, rep_file
-from simulation.experiments.provenance import write_parquet_atomic
+from simulation.tables.store import read_table, rep_file
+from simulation.files import write_parquet_atomic
 from tests.scenario_factory import simple_data, write_scenario
 
 REPS = 4

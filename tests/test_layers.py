@@ -21,7 +21,8 @@ LAYERS = {
     "experiments": 5,
     "calibration": 6, "report": 6,
     "api": 7,
-    "cli": 8, "app": 8, "__init__": 9, "__main__": 9,
+    "cli": 8, "__init__": 9, "__main__": 9,
+    "app": 10,   # the scenario page sits on the public API: `import simulation as ts`
 }
 
 
@@ -82,7 +83,8 @@ def test_no_import_runs_upward_or_sideways(path):
     bad = []
     for target in sorted(_imports(path)):
         if target == "simulation":
-            bad.append(target)
+            if level <= LAYERS["__init__"]:
+                bad.append(target)
             continue
         t_top, t_level = _layer(target)
         if t_top != top and t_level >= level:

@@ -23,7 +23,8 @@ import pytest
 from simulation.money.budget import compute_budget
 from simulation.cli.main import main
 from simulation.scenario.config import load_scenario
-from simulation.experiments.runner import read_table, run_scenario
+from simulation.experiments.runner import run_scenario
+from simulation.tables.store import read_table
 from simulation.report import build_report
 from simulation.report.labels import SHEETS, fmt_number
 

@@ -20,7 +20,8 @@ import pytest
 from simulation.cli.main import main
 from simulation.experiments.compare import municipality_kpis, paired_differences
 from simulation.scenario.config import load_scenario
-from simulation.experiments.runner import read_table, run_scenario
+from simulation.experiments.runner import run_scenario
+from simulation.tables.store import read_table
 from simulation.tables.kpis import mean_ci, mean_ci_bounded
 from simulation.report import build_report
 from simulation.report.csv_excel import excel_csv

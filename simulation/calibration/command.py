@@ -282,7 +282,7 @@ def write_forecast(data: Path, out_dir: Path, munis: list[str], region: Region, 
 
     from ..forecast.data import load_monthly
     from ..forecast.forecaster import DEFAULT_SEED, forecast
-    from ..experiments.provenance import write_parquet_atomic
+    from ..files import write_parquet_atomic
     before = (pd.Period(start, freq="M") - 1).strftime("%Y-%m")
     md = load_monthly(data)
     md = dc_replace(md.until(before), unemployed=md.until(before).unemployed[munis])

@@ -84,7 +84,7 @@ def forecast_command(args: argparse.Namespace) -> int:
         0 on success. Bad input raises `InputError`.
     """
     t0 = time.perf_counter()
-    from ..experiments.runner import ensure_folder
+    from ..tables.store import ensure_folder
 
     ensure_folder(Path(args.out), "--out")   # before minutes of fitting, not after
     data = load_monthly(args.data)
@@ -94,7 +94,7 @@ def forecast_command(args: argparse.Namespace) -> int:
     run = forecast(data, region, args.horizon, _method(args), args.paths, args.seed, args.workers)
     out = Path(args.out)
     write_csv_atomic(run.table, out / "forecasts.csv")
-    from ..experiments.provenance import write_parquet_atomic
+    from ..files import write_parquet_atomic
     write_parquet_atomic(out / "paths.parquet", run.municipal_paths())
 
     rules, rules_note = _rules_for(getattr(args, "scenario", None))

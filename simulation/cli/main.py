@@ -154,7 +154,7 @@ def _drop_none(x):
 def cmd_run(args: argparse.Namespace) -> int:
     from ..scenario.config import load_scenario
     from ..experiments.runner import run_scenario
-    from ..tables.summary import print_run_summary, write_yearly_csv
+    from .run import print_run_summary, write_yearly_csv
 
     over: dict = {"run": {}}
     if args.seed is not None:
@@ -195,13 +195,13 @@ def _dispatch(argv: list[str] | None) -> int:
               "data": fc.data_fetch_command}[args.command]
         return fn(args)
     if args.command == "batch":
-        from ..experiments.batch import batch_command
+        from .batch import batch_command
         return batch_command(args)
     if args.command == "compare":
-        from ..experiments.compare import compare_command
+        from .compare import compare_command
         return compare_command(args)
     if args.command == "budget":
-        from ..money.budget import budget_command
+        from .budget import budget_command
         return budget_command(args)
     if args.command == "calibrate":
         from ..calibration.command import calibrate_command

@@ -1,6 +1,6 @@
 """Batch tasks on Dask distributed (the optional extra ``distributed``).
 
-`DaskExecutor` runs `batch.run_task` on a Dask cluster and yields results as they
+`DaskExecutor` runs `tasks.run_task` on a Dask cluster and yields results as they
 finish; the batch stores them exactly as it stores local results, so the tables are
 the same whatever ran them.
 
@@ -11,7 +11,7 @@ the same whatever ran them.
   user's explicit choice; its workers need tyosim installed (same version).
 
 At the start every worker's `code_fingerprint` (a hash of tyosim's code and data files)
-must equal the one this process took when it imported `batch`: workers with other code
+must equal the one this process took when the batch started: workers with other code
 would give other tables, so they are refused (exit code 2). Scripts that start a
 cluster need the usual ``if __name__ == "__main__":`` guard (workers are spawned).
 
@@ -21,42 +21,33 @@ install it (exit code 2).
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .tasks import TaskResult, local_fingerprint
 
 LOOPBACK = "127.0.0.1"
 CONNECT_TIMEOUT = "20s"
 
 
-def code_fingerprint() -> str:
-    """Hash of the tyosim package's code and data files (the same on every machine that
-    runs the same tyosim)."""
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for f in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".toml") and p.is_file()):
-        h.update(f.relative_to(root).as_posix().encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
-_LOCAL: list[str] = []
-
-
-def local_fingerprint() -> str:
-    """The fingerprint of the code this process loaded (taken once, when `batch` is
-    imported), so a file edited since then is caught too."""
-    if not _LOCAL:
-        _LOCAL.append(code_fingerprint())
-    return _LOCAL[0]
-
-
 def _fingerprint_on_worker() -> str:
-    return code_fingerprint()  # looked up in the worker's own copy of this module
+    """Run on every worker at the start: its code's fingerprint. Importing the task module
+    here also loads the model on the worker before the first task is timed."""
+    from .tasks import code_fingerprint
+
+    return code_fingerprint()
+
+
+def _run_scattered(scenarios: dict[str, Any], task: Any) -> Any:
+    """A task on a worker, with the batch's scenarios scattered to it once."""
+    from . import tasks
+
+    tasks.install_scenarios(scenarios)
+    return tasks.run_task(task)
 
 
 def _import_distributed() -> Any:
@@ -90,6 +81,8 @@ class DaskExecutor:
                 raise InputError("command line", "--scheduler",
                                  f"cannot connect to Dask scheduler {scheduler!r}: {e}") from None
         self.address = self.client.scheduler.address
+        self._scattered: Any = None
+        self._scattered_keys: frozenset[str] = frozenset()
         self.fingerprint = local_fingerprint()
         try:
             theirs = self.client.run(_fingerprint_on_worker)
@@ -105,15 +98,19 @@ class DaskExecutor:
                              f"Dask workers run other tyosim code than this process ({', '.join(other)}); "
                              "their tables would differ — install the same tyosim on every worker")
 
-    def run(self, tasks: Sequence[Any]) -> Iterator[Any]:
+    def run(self, scenarios: dict[str, Any], tasks: Sequence[Any]) -> Iterator[Any]:
         from distributed import as_completed
 
-        from .batch import TaskResult, run_task
-
+        if self._scattered is None or self._scattered_keys != frozenset(scenarios):
+            # the scenarios go to every worker once, not pickled with each task
+            self._scattered = self.client.scatter(dict(scenarios), broadcast=True, hash=False)
+            self._scattered_keys = frozenset(scenarios)
         futs = {}
         for t in tasks:
-            f = self.client.submit(run_task, t.scenario, t.replication, pure=False,
-                                   key=f"tyosim-{t.scenario.name}-rep{t.replication:04d}-{id(t):x}")
+            if not self.started_here:   # a remote worker may not see this file system
+                t = dataclasses.replace(t, folder=None)
+            f = self.client.submit(_run_scattered, self._scattered, t, pure=False,
+                                   key=f"tyosim-rep{t.replication:04d}-{id(t):x}")
             futs[f] = t
         try:
             for f in as_completed(list(futs)):
@@ -121,7 +118,8 @@ class DaskExecutor:
                 try:
                     yield f.result()
                 except Exception:  # noqa: BLE001 — a worker lost, a serialisation error, ...
-                    yield TaskResult(t.scenario.name, t.replication, t.scenario.run.seed, None,
+                    sc = scenarios[t.key]
+                    yield TaskResult(sc.name, t.replication, sc.run.seed, None,
                                      traceback.format_exc(), 0.0)
                 f.release()
         finally:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..scenario.config import Scenario
 from ..errors import InputError
-from ..experiments.runner import read_table
+from ..tables.store import read_table
 from ..experiments.compare import (
     KPIS as COMPARE_KPIS,
 )
