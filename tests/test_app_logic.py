@@ -104,10 +104,15 @@ def test_service_meeting_absence_and_horizon_levers(base):
     assert sc.meetings.any_hub_share == 0.25
     assert sc.staff.absence_share == 0.10 and sc.staff.absence_month_factors is None
     assert sc.run.years == 1.0
-    assert set(built.changed) == {"services.coaching.places", "services.wage_subsidy_company."
-                                  "target_share_of_broad_unemployment", L.ANY_HUB, L.ABSENCE_SHARE,
-                                  L.ABSENCE_FACTORS, L.YEARS}
-    assert sc.run.seed == base.run.seed   # common random numbers with the base
+    assert set(built.changed) == {
+        "services.coaching.places",
+        "services.wage_subsidy_company.target_share_of_broad_unemployment",
+        L.ANY_HUB,
+        L.ABSENCE_SHARE,
+        L.ABSENCE_FACTORS,
+        L.YEARS,
+    }
+    assert sc.run.seed == base.run.seed  # common random numbers with the base
 
 
 def _with(base: ts.Scenario, **change) -> L.Levers:
@@ -122,17 +127,20 @@ def _with(base: ts.Scenario, **change) -> L.Levers:
     return lv
 
 
-@pytest.mark.parametrize("change, control, words", [
-    ({"laukaa": -1.0}, "staff.customer_service_fte_by_hub.Laukaa", "negative"),
-    ({"absence_month_factors": [1.5] * 12}, L.ABSENCE_FACTORS, "average 1"),
-    ({"absence_share": 0.3}, L.ABSENCE_SHARE, "cannot exceed 1"),
-    ({"coaching": 10.0}, "services.coaching.places", "places"),
-    ({"coaching": -5.0}, "services.coaching.places", "greater than or equal to 0"),
-    ({"any_hub_share": 1.5}, L.ANY_HUB, "less than or equal to 1"),
-    ({"years": 0.0}, L.YEARS, "greater than or equal to"),
-    ({"name": ""}, L.NAME, "at least 1 character"),
-    ({"name": "my option/2"}, L.NAME, "letters, digits"),
-])
+@pytest.mark.parametrize(
+    "change, control, words",
+    [
+        ({"laukaa": -1.0}, "staff.customer_service_fte_by_hub.Laukaa", "negative"),
+        ({"absence_month_factors": [1.5] * 12}, L.ABSENCE_FACTORS, "average 1"),
+        ({"absence_share": 0.3}, L.ABSENCE_SHARE, "cannot exceed 1"),
+        ({"coaching": 10.0}, "services.coaching.places", "places"),
+        ({"coaching": -5.0}, "services.coaching.places", "greater than or equal to 0"),
+        ({"any_hub_share": 1.5}, L.ANY_HUB, "less than or equal to 1"),
+        ({"years": 0.0}, L.YEARS, "greater than or equal to"),
+        ({"name": ""}, L.NAME, "at least 1 character"),
+        ({"name": "my option/2"}, L.NAME, "letters, digits"),
+    ],
+)
 def test_validation_error_is_in_words_at_its_control(base, change, control, words):
     built = L.build_scenario(base, _with(base, **change))
     assert built.scenario is None and not built.ok
@@ -142,20 +150,37 @@ def test_validation_error_is_in_words_at_its_control(base, change, control, word
 
 def test_every_wrong_control_says_so_at_once(base):
     built = L.build_scenario(base, _with(base, laukaa=-2.0, any_hub_share=2.0, coaching=10.0))
-    assert {"staff.customer_service_fte_by_hub.Laukaa", L.ANY_HUB, "services.coaching.places"} <= set(built.errors)
+    assert {
+        "staff.customer_service_fte_by_hub.Laukaa",
+        L.ANY_HUB,
+        "services.coaching.places",
+    } <= set(built.errors)
 
 
 def test_reasons_in_finnish():
-    assert reason_in("fi", "staff cannot be negative (got -1.0)") == "henkilöstö ei voi olla negatiivinen (annettu -1.0)"
+    assert (
+        reason_in("fi", "staff cannot be negative (got -1.0)")
+        == "henkilöstö ei voi olla negatiivinen (annettu -1.0)"
+    )
     assert "keskiarvon" in reason_in("fi", "absence factors must average 1 (they average 1.5000)")
-    assert reason_in("en", "staff cannot be negative (got -1.0)") == "staff cannot be negative (got -1.0)"
-    assert reason_in("fi", "something new") == "something new"       # never hidden
+    assert (
+        reason_in("en", "staff cannot be negative (got -1.0)")
+        == "staff cannot be negative (got -1.0)"
+    )
+    assert reason_in("fi", "something new") == "something new"  # never hidden
 
 
 def test_control_of_maps_scenario_keys_to_controls():
-    controls = ["staff.customer_service_fte_by_hub.Laukaa", "services.coaching.places", L.ABSENCE_FACTORS]
+    controls = [
+        "staff.customer_service_fte_by_hub.Laukaa",
+        "services.coaching.places",
+        L.ABSENCE_FACTORS,
+    ]
     assert L.control_of("staff.absence_month_factors[3]", controls) == L.ABSENCE_FACTORS
-    assert L.control_of("start_state.service_participants.coaching", controls) == "services.coaching.places"
+    assert (
+        L.control_of("start_state.service_participants.coaching", controls)
+        == "services.coaching.places"
+    )
     assert L.control_of("services.coaching", controls) == "services.coaching.places"
     assert L.control_of("inflow.scale", controls) == L.GENERAL
     assert L.control_of(None, controls) == L.GENERAL
@@ -173,18 +198,26 @@ def test_scenario_toml_loads_back_to_the_same_scenario(base, tmp_path):
 
 
 def test_upload_with_relative_extends_reads_the_scenarios_folder(tmp_path):
-    text = ('extends = "baseline.toml"\nname = "uploaded_option"\n\n[staff]\nspecialists_fte = 17.0\n')
+    text = (
+        'extends = "baseline.toml"\nname = "uploaded_option"\n\n[staff]\nspecialists_fte = 17.0\n'
+    )
     sc = L.load_uploaded(text.encode("utf-8"), "my option.toml", SCENARIOS, tmp_path / "up")
     assert sc.name == "uploaded_option" and sc.staff.specialists_fte == 17.0
     assert sc.staff_by_hub() == ts.load_scenario(SCENARIOS / "baseline.toml").staff_by_hub()
     with pytest.raises(ts.InputError, match="TOML syntax error"):
         L.load_uploaded(b"name = = 1", "bad.toml", SCENARIOS, tmp_path / "up2")
     with pytest.raises(ts.InputError, match="unknown key"):
-        L.load_uploaded(b'extends = "baseline.toml"\n[staff]\nnonsense = 1.0\n', "x.toml", SCENARIOS, tmp_path / "up3")
+        L.load_uploaded(
+            b'extends = "baseline.toml"\n[staff]\nnonsense = 1.0\n',
+            "x.toml",
+            SCENARIOS,
+            tmp_path / "up3",
+        )
 
 
 # ---------------------------------------------------------------------------------------
 # a small real run
+
 
 @pytest.fixture(scope="module")
 def small_run(base, tmp_path_factory):
@@ -205,7 +238,10 @@ def test_small_run_finishes_in_the_worker(small_run):
     assert h.progress() == (4, 4)
     assert status["names"] == ["baseline", "baseline_edited"]
     # the scenario files it ran load to the scenarios it was given
-    assert ts.load_scenario(h.scenario_file("baseline_edited")).resolved_dict() == edited.resolved_dict()
+    assert (
+        ts.load_scenario(h.scenario_file("baseline_edited")).resolved_dict()
+        == edited.resolved_dict()
+    )
     # the usual batch folder: the API reads it
     b = ts.load_batch(h.results_dir)
     assert b.names == ["baseline", "baseline_edited"]
@@ -221,7 +257,7 @@ def test_small_run_tables_for_the_page(small_run):
     k = Q.kpi_table(res, "baseline_edited", "fi")
     assert list(k.columns) == ["2025"]
     assert "Työttömät, kuukausikeskiarvo" in k.index
-    assert all("[" in v for v in k["2025"] if v != "–")          # mean [95 % CI]
+    assert all("[" in v for v in k["2025"] if v != "–")  # mean [95 % CI]
     k_en = Q.kpi_table(res, "baseline_edited", "en")
     assert "Unemployed, monthly mean" in k_en.index
     late = res.late_by_month
@@ -231,14 +267,17 @@ def test_small_run_tables_for_the_page(small_run):
     parts = late[late["type"] != "total"].groupby(["scenario", "month"])["mean"].sum()
     assert tot.sort_index().to_numpy() == pytest.approx(parts.sort_index().to_numpy())
     stock = Q.stock_chart_data(res, "baseline_edited")
-    assert set(stock["hub"]) == {"Äänekoski", "Laukaa", "Saarijärvi", "Viitasaari"} and len(stock) == 4 * 6
+    assert (
+        set(stock["hub"]) == {"Äänekoski", "Laukaa", "Saarijärvi", "Viitasaari"}
+        and len(stock) == 4 * 6
+    )
     b = Q.benefits_table(res, "fi")
     assert set(b["Maksaja"]) == {"Kunnat", "Valtio ja rahastot", "Yhteensä"}
     m = Q.municipality_table(res, "baseline_edited", "fi")
     assert len(m) == 13 and "Laukaa" in set(m["Kunta"])
     g = Q.budget_table(res, "en")
     assert list(g["Scenario"]) == ["baseline", "baseline_edited"]
-    # two more FTE at 60,000 EUR: the edited option's cost is 120,000 EUR higher (the budget's own arithmetic)
+    # two more FTE at the cost per FTE: the edited option costs that much more
     cost = res.budget.set_index("scenario")["cost_eur"]
     per_fte = ts.load_scenario(h.scenario_file("baseline")).staff.cost_per_fte_eur
     assert cost["baseline_edited"] - cost["baseline"] == pytest.approx(2 * per_fte)
@@ -275,8 +314,12 @@ def test_small_run_downloads(small_run, tmp_path):
 
 
 def test_cancel_stops_the_worker(base, tmp_path):
-    h = R.start_run([base.with_overrides({"run": {"years": 3.0}})], reps=4, run_dir=R.new_run_dir(tmp_path),
-                    workers=1)
+    h = R.start_run(
+        [base.with_overrides({"run": {"years": 3.0}})],
+        reps=4,
+        run_dir=R.new_run_dir(tmp_path),
+        workers=1,
+    )
     time.sleep(1.0)
     h.cancel()
     assert h.process.poll() is not None

@@ -79,7 +79,7 @@ def test_change_laukaa_run_see_kpis_and_compare(app):
     _number(app, "Simuloitavat vuodet").set_value(0.5).run()
     app.number_input(key="reps").set_value(2).run()
     chosen = app.multiselect(key="compare_with").value
-    assert [f.name for f in chosen] == ["baseline"]          # compared with the baseline by default
+    assert [f.name for f in chosen] == ["baseline"]  # compared with the baseline by default
     app.button(key="run_button").click().run()
     assert "run" in app.session_state
     _wait_for_run(app)
@@ -89,28 +89,35 @@ def test_change_laukaa_run_see_kpis_and_compare(app):
     assert app.selectbox(key="show_scenario").value == "baseline_edited"
     kpis = app.dataframe[0].value
     assert "Työttömät, kuukausikeskiarvo" in kpis.index and "2025" in kpis.columns
-    assert "[" in kpis.loc["Työttömät, kuukausikeskiarvo", "2025"]       # with its 95 % CI
+    assert "[" in kpis.loc["Työttömät, kuukausikeskiarvo", "2025"]  # with its 95 % CI
     tables = [d.value for d in app.dataframe]
     diff = next(d for d in tables if "Selvä ero" in d.columns)
     assert set(diff["Skenaario"]) == {"baseline_edited"}
     staff = diff[diff["Tunnusluku"] == "Asiakaspalveluhenkilöstön kustannus, €"].iloc[0]
-    assert staff["Ero"].startswith("+") and staff["Selvä ero"] == "kyllä"   # two more FTE cost more
-    assert any("Kunta" in d.columns for d in tables)                     # benefit share by municipality
-    assert any("Erotus, €" in d.columns for d in tables)                 # the budget gap
+    assert staff["Ero"].startswith("+") and staff["Selvä ero"] == "kyllä"  # two more FTE cost more
+    assert any("Kunta" in d.columns for d in tables)  # benefit share by municipality
+    assert any("Erotus, €" in d.columns for d in tables)  # the budget gap
     # by municipality: Laukaa's own row
     app.radio(key="compare_by").set_value("municipality").run()
     diff = next(d.value for d in app.dataframe if "Selvä ero" in d.value.columns)
     assert "Laukaa" in set(diff["Kunta"])
     labels = [b.label for b in app.get("download_button")]
-    assert {"Tuloskansio (zip)", "Työkirja (xlsx)", "Skenaariotiedosto (TOML): baseline_edited"} <= set(labels)
+    assert {
+        "Tuloskansio (zip)",
+        "Työkirja (xlsx)",
+        "Skenaariotiedosto (TOML): baseline_edited",
+    } <= set(labels)
 
 
 def test_failed_worker_shows_its_message(app, monkeypatch):
     def failing_start(scenarios, reps, run_dir=None, workers=None):
         d = R.new_run_dir()
         with open(d / R.LOG, "wb") as log:
-            p = subprocess.Popen([sys.executable, "-c", "print('no luck'); raise SystemExit(1)"],
-                                 stdout=log, stderr=subprocess.STDOUT)
+            p = subprocess.Popen(
+                [sys.executable, "-c", "print('no luck'); raise SystemExit(1)"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         return R.RunHandle(d, [s.name for s in scenarios], reps, p, time.time())
 
     monkeypatch.setattr(R, "start_run", failing_start)

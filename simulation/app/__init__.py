@@ -33,14 +33,35 @@ PAGE = Path(__file__).with_name("page.py")
 
 def streamlit_command(host: str = "127.0.0.1", port: int = 8501) -> list[str]:
     """The command `serve` runs: ``python -m streamlit run page.py`` with the server's options."""
-    return [sys.executable, "-m", "streamlit", "run", str(PAGE),
-            "--server.address", str(host), "--server.port", str(int(port)),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PAGE),
+        "--server.address",
+        str(host),
+        "--server.port",
+        str(int(port)),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "minimal",
+    ]
 
 
-def serve(host: str = "127.0.0.1", port: int = 8501, open_browser: bool = False, *,
-          scenarios_dir: str | Path | None = None, results_dir: str | Path | None = None) -> int:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8501,
+    open_browser: bool = False,
+    *,
+    scenarios_dir: str | Path | None = None,
+    results_dir: str | Path | None = None,
+) -> int:
     """Run the scenario page until interrupted; return the server's exit code.
 
     Parameters
@@ -55,7 +76,7 @@ def serve(host: str = "127.0.0.1", port: int = 8501, open_browser: bool = False,
     try:
         import streamlit  # noqa: F401
     except ImportError:
-        print("tyosim app needs Streamlit: pip install -e \".[app]\"", file=sys.stderr)
+        print('tyosim app needs Streamlit: pip install -e ".[app]"', file=sys.stderr)
         return 2
     env = dict(os.environ)
     if scenarios_dir is not None:
@@ -93,7 +114,7 @@ def _open_when_up(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> 
 
 
 def scenarios_folder() -> Path:
-    """The scenario files to pick from: ``$TYOSIM_SCENARIOS``, ``./scenarios``, or the repository's."""
+    """Scenario files to pick from: ``$TYOSIM_SCENARIOS``, ``./scenarios`` or the repository's."""
     env = os.environ.get("TYOSIM_SCENARIOS")
     if env:
         return Path(env)

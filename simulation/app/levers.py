@@ -38,7 +38,7 @@ ABSENCE_SHARE = "staff.absence_share"
 ABSENCE_FACTORS = "staff.absence_month_factors"
 YEARS = "run.years"
 NAME = "name"
-GENERAL = ""          # an error no control owns
+GENERAL = ""  # an error no control owns
 
 
 @dataclass
@@ -66,19 +66,25 @@ def list_scenarios(folder: str | Path) -> tuple[list[ScenarioFile], dict[str, st
         except ts.InputError as e:
             skipped[p.name] = e.reason
             continue
-        found.append(ScenarioFile(p, sc.name, sc.description, sc.description_fi, str(sc.run.start_date)))
+        found.append(
+            ScenarioFile(p, sc.name, sc.description, sc.description_fi, str(sc.run.start_date))
+        )
     found.sort(key=lambda f: (f.name != "baseline", f.path.name))
     return found, skipped
 
 
-def load_uploaded(data: bytes, filename: str, scenarios_dir: str | Path, tmp_dir: str | Path) -> ts.Scenario:
+def load_uploaded(
+    data: bytes, filename: str, scenarios_dir: str | Path, tmp_dir: str | Path
+) -> ts.Scenario:
     """Load an uploaded scenario file; a relative ``extends`` is read from `scenarios_dir`.
 
     The file is written under `tmp_dir` (the name sanitised) and loaded with
     `ts.load_scenario`; a relative ``extends`` that does not exist beside it is pointed to
     `scenarios_dir`. Raises `ts.InputError` for a file that is no valid scenario.
     """
-    safe = re.sub(r"[^\w.\-]+", "_", Path(filename or "uploaded.toml").name).strip("._") or "uploaded"
+    safe = (
+        re.sub(r"[^\w.\-]+", "_", Path(filename or "uploaded.toml").name).strip("._") or "uploaded"
+    )
     if not safe.endswith(".toml"):
         safe += ".toml"
     tmp = Path(tmp_dir)
@@ -95,19 +101,25 @@ def load_uploaded(data: bytes, filename: str, scenarios_dir: str | Path, tmp_dir
     parent = raw.get("extends")
     if isinstance(parent, str) and not Path(parent).is_absolute() and not (tmp / parent).exists():
         target = (Path(scenarios_dir) / parent).resolve()
-        text = re.sub(r'(?m)^(\s*extends\s*=\s*)(["\']).*?\2', lambda m: f"{m.group(1)}{_toml_str(str(target))}",
-                      text, count=1)
+        text = re.sub(
+            r'(?m)^(\s*extends\s*=\s*)(["\']).*?\2',
+            lambda m: f"{m.group(1)}{_toml_str(str(target))}",
+            text,
+            count=1,
+        )
     path.write_text(text, encoding="utf-8")
     return ts.load_scenario(path)
 
 
 def _toml_str(s: str) -> str:
     import tomli_w
+
     return tomli_w.dumps({"x": s})[4:].strip()
 
 
 # ---------------------------------------------------------------------------------------
 # levers
+
 
 @dataclass
 class Levers:
@@ -116,19 +128,25 @@ class Levers:
     name: str
     years: float
     staff_fte_by_hub: dict[str, float]
-    capacity: dict[str, tuple[str, float]] = field(default_factory=dict)   # service → (key, value)
+    capacity: dict[str, tuple[str, float]] = field(default_factory=dict)  # service → (key, value)
     any_hub_share: float = 0.0
     absence_share: float = 0.0
     absence_month_factors: list[float] | None = None
 
     def copy(self) -> Levers:
-        return Levers(self.name, self.years, dict(self.staff_fte_by_hub), dict(self.capacity),
-                      self.any_hub_share, self.absence_share,
-                      None if self.absence_month_factors is None else list(self.absence_month_factors))
+        return Levers(
+            self.name,
+            self.years,
+            dict(self.staff_fte_by_hub),
+            dict(self.capacity),
+            self.any_hub_share,
+            self.absence_share,
+            None if self.absence_month_factors is None else list(self.absence_month_factors),
+        )
 
 
 def levers_of(scenario: ts.Scenario, name: str | None = None) -> Levers:
-    """The levers as `scenario` has them; the edited scenario's `name` defaults to ``<name>_edited``."""
+    """The levers as `scenario` has them; the new `name` defaults to ``<name>_edited``."""
     capacity = {}
     for svc, cfg in scenario.services.items():
         for key in CAPACITY_KEYS:
@@ -137,11 +155,15 @@ def levers_of(scenario: ts.Scenario, name: str | None = None) -> Levers:
                 capacity[svc] = (key, float(value))
                 break
     factors = scenario.staff.absence_month_factors
-    return Levers(name=name or f"{scenario.name}_edited", years=float(scenario.run.years),
-                  staff_fte_by_hub={h: float(v) for h, v in scenario.staff_by_hub().items()},
-                  capacity=capacity, any_hub_share=float(scenario.meetings.any_hub_share),
-                  absence_share=float(scenario.staff.absence_share),
-                  absence_month_factors=None if factors is None else [float(f) for f in factors])
+    return Levers(
+        name=name or f"{scenario.name}_edited",
+        years=float(scenario.run.years),
+        staff_fte_by_hub={h: float(v) for h, v in scenario.staff_by_hub().items()},
+        capacity=capacity,
+        any_hub_share=float(scenario.meetings.any_hub_share),
+        absence_share=float(scenario.staff.absence_share),
+        absence_month_factors=None if factors is None else [float(f) for f in factors],
+    )
 
 
 def lever_overrides(base: ts.Scenario, levers: Levers) -> dict[str, dict[str, Any]]:
@@ -163,10 +185,17 @@ def lever_overrides(base: ts.Scenario, levers: Levers) -> dict[str, dict[str, An
     if not _same(levers.absence_share, was.absence_share):
         out[ABSENCE_SHARE] = {"staff": {"absence_share": float(levers.absence_share)}}
     new_f, old_f = levers.absence_month_factors, was.absence_month_factors
-    if (new_f is None) != (old_f is None) or (new_f is not None and old_f is not None and (
-            len(new_f) != len(old_f) or not all(_same(a, b) for a, b in zip(new_f, old_f, strict=True)))):
-        out[ABSENCE_FACTORS] = {"staff": {"absence_month_factors":
-                                          None if new_f is None else [float(f) for f in new_f]}}
+    if (new_f is None) != (old_f is None) or (
+        new_f is not None
+        and old_f is not None
+        and (
+            len(new_f) != len(old_f)
+            or not all(_same(a, b) for a, b in zip(new_f, old_f, strict=True))
+        )
+    ):
+        out[ABSENCE_FACTORS] = {
+            "staff": {"absence_month_factors": None if new_f is None else [float(f) for f in new_f]}
+        }
     if not _same(levers.years, was.years):
         out[YEARS] = {"run": {"years": float(levers.years)}}
     return out
@@ -188,8 +217,8 @@ class Built:
     """The edited scenario (None when a lever is wrong) and the errors by control id."""
 
     scenario: ts.Scenario | None
-    errors: dict[str, str] = field(default_factory=dict)     # control id (GENERAL: none) → reason
-    changed: list[str] = field(default_factory=list)         # control ids that differ from the base
+    errors: dict[str, str] = field(default_factory=dict)  # control id (GENERAL: none) → reason
+    changed: list[str] = field(default_factory=list)  # control ids that differ from the base
 
     @property
     def ok(self) -> bool:
@@ -206,7 +235,9 @@ def control_of(key: str | None, controls: list[str]) -> str:
     if not key:
         return GENERAL
     k = re.sub(r"\[\d+\]$", "", key)
-    m = re.fullmatch(r"start_state\.service_participants\.(.+)", k) or re.fullmatch(r"services\.([^.]+)", k)
+    m = re.fullmatch(r"start_state\.service_participants\.(.+)", k) or re.fullmatch(
+        r"services\.([^.]+)", k
+    )
     if m:
         for c in controls:
             if c.startswith(f"services.{m.group(1)}."):
@@ -214,7 +245,7 @@ def control_of(key: str | None, controls: list[str]) -> str:
     for c in sorted(controls, key=len, reverse=True):
         if k == c or k.startswith(c + ".") or k.startswith(c + "["):
             return c
-    if k.startswith(STAFF):     # e.g. the whole table: the first hub control
+    if k.startswith(STAFF):  # e.g. the whole table: the first hub control
         for c in controls:
             if c.startswith(STAFF + "."):
                 return c
@@ -247,8 +278,10 @@ def build_scenario(base: ts.Scenario, levers: Levers) -> Built:
     merged: dict[str, Any] = {}
     for over in per_control.values():
         merged = _merge(merged, over)
-    if any(c.startswith(STAFF + ".") for c in per_control):   # every hub as the controls say
-        merged["staff"]["customer_service_fte_by_hub"] = {h: float(v) for h, v in levers.staff_fte_by_hub.items()}
+    if any(c.startswith(STAFF + ".") for c in per_control):  # every hub as the controls say
+        merged["staff"]["customer_service_fte_by_hub"] = {
+            h: float(v) for h, v in levers.staff_fte_by_hub.items()
+        }
     try:
         sc = base.with_overrides(merged, name=name)
     except ts.InputError as e:
@@ -259,8 +292,9 @@ def build_scenario(base: ts.Scenario, levers: Levers) -> Built:
 # ---------------------------------------------------------------------------------------
 # back to a file
 
+
 def scenario_toml(scenario: ts.Scenario, comment: str = "") -> str:
-    """The resolved `scenario` as a complete TOML file (no ``extends``), loading to the same scenario.
+    """The resolved `scenario` as a complete TOML file (no ``extends``) that loads back to it.
 
     Keys left out of the file are those the scenario leaves unset (None); dates stay TOML
     dates. `comment` (lines) goes at the top.

@@ -25,9 +25,18 @@ from .texts import t
 DEADLINE_COLS = ("initial_interviews_deadline_missed", "job_search_interviews_deadline_missed")
 LATE_COLS = ("initial_interviews_late", "job_search_interviews_late")
 #: the KPIs the page shows, in this order (those the results carry)
-PAGE_KPIS = ("stock_mean", "stock_end", "late_meetings", "late_meetings_share",
-             "initial_interviews_deadline_missed", "job_search_interviews_deadline_missed",
-             "benefit_cost_eur", "benefit_cost_municipal_eur", "benefit_municipal_share", "service_cost_eur")
+PAGE_KPIS = (
+    "stock_mean",
+    "stock_end",
+    "late_meetings",
+    "late_meetings_share",
+    "initial_interviews_deadline_missed",
+    "job_search_interviews_deadline_missed",
+    "benefit_cost_eur",
+    "benefit_cost_municipal_eur",
+    "benefit_municipal_share",
+    "service_cost_eur",
+)
 
 
 @dataclass
@@ -58,12 +67,28 @@ def collect_results(results: str | Path) -> PageResults:
     results = Path(results)
     rd = collect(results)
     names = [sd.name for sd in rd.scenarios]
-    late = pd.concat([late_by_month(sd.monthly) for sd in rd.scenarios if len(sd.monthly)] or [pd.DataFrame()],
-                     ignore_index=True)
-    years = {sd.name: float(sd.scenario.run.years) if sd.scenario is not None else math.nan for sd in rd.scenarios}
+    late = pd.concat(
+        [late_by_month(sd.monthly) for sd in rd.scenarios if len(sd.monthly)] or [pd.DataFrame()],
+        ignore_index=True,
+    )
+    years = {
+        sd.name: float(sd.scenario.run.years) if sd.scenario is not None else math.nan
+        for sd in rd.scenarios
+    }
     tab = rd.tables
-    return PageResults(results, names, tab["kpis"], tab["stock_by_hub_ci"], late, tab["benefits"],
-                       tab["municipalities"], tab["budget"], dict(rd.replications), years, list(rd.notes))
+    return PageResults(
+        results,
+        names,
+        tab["kpis"],
+        tab["stock_by_hub_ci"],
+        late,
+        tab["benefits"],
+        tab["municipalities"],
+        tab["budget"],
+        dict(rd.replications),
+        years,
+        list(rd.notes),
+    )
 
 
 def late_by_month(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -73,20 +98,32 @@ def late_by_month(monthly: pd.DataFrame) -> pd.DataFrame:
     meetings held late. ``type`` is ``initial``, ``job_search`` or ``total``.
     """
     cols = DEADLINE_COLS if all(c in monthly for c in DEADLINE_COLS) else LATE_COLS
-    per_rep = monthly.groupby(["scenario", "replication", "month"], as_index=False)[list(cols)].sum()
+    per_rep = monthly.groupby(["scenario", "replication", "month"], as_index=False)[
+        list(cols)
+    ].sum()
     per_rep = per_rep.rename(columns=dict(zip(cols, ("initial", "job_search"), strict=True)))
     per_rep["total"] = per_rep["initial"] + per_rep["job_search"]
     rows = []
     for (scenario, month), g in per_rep.groupby(["scenario", "month"], sort=True):
         for kind in ("initial", "job_search", "total"):
             mean, _sd, lo, hi = ts.mean_ci(g[kind])
-            rows.append({"scenario": scenario, "month": str(month), "type": kind, "n": len(g),
-                         "mean": mean, "ci95_lo": max(lo, 0.0) if np.isfinite(lo) else lo, "ci95_hi": hi})
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "month": str(month),
+                    "type": kind,
+                    "n": len(g),
+                    "mean": mean,
+                    "ci95_lo": max(lo, 0.0) if np.isfinite(lo) else lo,
+                    "ci95_hi": hi,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------------------
 # formatting
+
 
 def _is_share(kpi: str) -> bool:
     return kpi.endswith("_share")
@@ -112,6 +149,7 @@ def fmt_ci(mean: float, lo: float, hi: float, lang: str, kpi: str = "") -> str:
 
 def kpi_name(kpi: str, lang: str) -> str:
     from simulation.report.labels import kpi_label
+
     name = kpi_label(lang, kpi)
     return name if name != f"kpi_{kpi}" else kpi.replace("_", " ")
 
@@ -123,8 +161,11 @@ def kpi_table(res: PageResults, scenario: str, lang: str) -> pd.DataFrame:
         return pd.DataFrame()
     k = k[k["scenario"] == scenario]
     order = [c for c in PAGE_KPIS if c in set(k["kpi"])]
-    cells = {(kpi_name(r.kpi, lang), str(int(r.year))): fmt_ci(r.mean, r.ci95_lo, r.ci95_hi, lang, r.kpi)
-             for r in k.itertuples() if r.kpi in order}
+    cells = {
+        (kpi_name(r.kpi, lang), str(int(r.year))): fmt_ci(r.mean, r.ci95_lo, r.ci95_hi, lang, r.kpi)
+        for r in k.itertuples()
+        if r.kpi in order
+    }
     if not cells:
         return pd.DataFrame()
     out = pd.Series(cells).unstack()
@@ -141,14 +182,20 @@ def benefits_table(res: PageResults, lang: str) -> pd.DataFrame:
     b = res.benefits
     if b.empty:
         return pd.DataFrame()
-    rows = [{t(lang, "col_scenario"): r.scenario, t(lang, "col_year"): int(r.year),
-             t(lang, "col_payer"): payer_label(lang, r.payer),
-             t(lang, "col_value"): fmt_ci(r.mean, r.ci95_lo, r.ci95_hi, lang)} for r in b.itertuples()]
+    rows = [
+        {
+            t(lang, "col_scenario"): r.scenario,
+            t(lang, "col_year"): int(r.year),
+            t(lang, "col_payer"): payer_label(lang, r.payer),
+            t(lang, "col_value"): fmt_ci(r.mean, r.ci95_lo, r.ci95_hi, lang),
+        }
+        for r in b.itertuples()
+    ]
     return pd.DataFrame(rows)
 
 
 def municipality_table(res: PageResults, scenario: str, lang: str) -> pd.DataFrame:
-    """year × municipality: municipal benefit share (gross, CI), compensation, net, share of the area's cost."""
+    """year × municipality: municipal benefit share (gross, CI), compensation, net, cost share."""
     m = res.municipalities
     if m.empty:
         return pd.DataFrame()
@@ -157,8 +204,12 @@ def municipality_table(res: PageResults, scenario: str, lang: str) -> pd.DataFra
     for r in m.to_dict(orient="records"):
         row = {t(lang, "col_year"): int(r["year"]), t(lang, "col_municipality"): r["municipality"]}
         if "benefit_municipal_eur" in r and pd.notna(r.get("benefit_municipal_eur")):
-            row[t(lang, "col_benefit_gross")] = fmt_ci(r["benefit_municipal_eur"], r.get("benefit_municipal_eur_ci95_lo"),
-                                                       r.get("benefit_municipal_eur_ci95_hi"), lang)
+            row[t(lang, "col_benefit_gross")] = fmt_ci(
+                r["benefit_municipal_eur"],
+                r.get("benefit_municipal_eur_ci95_lo"),
+                r.get("benefit_municipal_eur_ci95_hi"),
+                lang,
+            )
         if "benefit_compensation_eur" in r and pd.notna(r.get("benefit_compensation_eur")):
             row[t(lang, "col_compensation")] = fmt(r["benefit_compensation_eur"], lang)
         if "benefit_municipal_net_eur" in r and pd.notna(r.get("benefit_municipal_net_eur")):
@@ -173,12 +224,18 @@ def budget_table(res: PageResults, lang: str) -> pd.DataFrame:
     b = res.budget
     if b.empty:
         return pd.DataFrame()
-    rows = [{t(lang, "col_scenario"): r["scenario"], t(lang, "col_year"): int(r["year"]),
-             t(lang, "col_cost"): fmt(r["cost_eur"], lang), t(lang, "col_frame"): fmt(r["frame_eur"], lang),
-             t(lang, "col_gap"): fmt(r["gap_eur"], lang),
-             t(lang, "col_gap_share"): fmt(r["gap_share_of_frame"], lang, "gap_share"),
-             t(lang, "col_closed"): t(lang, "yes" if bool(r["closed"]) else "no")}
-            for r in b.to_dict(orient="records")]
+    rows = [
+        {
+            t(lang, "col_scenario"): r["scenario"],
+            t(lang, "col_year"): int(r["year"]),
+            t(lang, "col_cost"): fmt(r["cost_eur"], lang),
+            t(lang, "col_frame"): fmt(r["frame_eur"], lang),
+            t(lang, "col_gap"): fmt(r["gap_eur"], lang),
+            t(lang, "col_gap_share"): fmt(r["gap_share_of_frame"], lang, "gap_share"),
+            t(lang, "col_closed"): t(lang, "yes" if bool(r["closed"]) else "no"),
+        }
+        for r in b.to_dict(orient="records")
+    ]
     return pd.DataFrame(rows)
 
 
@@ -187,7 +244,9 @@ def stock_chart_data(res: PageResults, scenario: str) -> pd.DataFrame:
     s = res.stock_by_hub
     if s.empty:
         return s
-    return s[s["scenario"] == scenario][["month", "hub", "mean", "ci95_lo", "ci95_hi"]].reset_index(drop=True)
+    return s[s["scenario"] == scenario][["month", "hub", "mean", "ci95_lo", "ci95_hi"]].reset_index(
+        drop=True
+    )
 
 
 def differences(results: str | Path, baseline: str, by: str = "area") -> pd.DataFrame:
@@ -196,7 +255,7 @@ def differences(results: str | Path, baseline: str, by: str = "area") -> pd.Data
 
 
 def differences_table(diff: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A `ts.compare` table in words: KPI, baseline, option, difference, its 95 % CI, clear or not."""
+    """A `ts.compare` table in words: KPI, baseline, option, difference, 95 % CI, clear."""
     if diff is None or diff.empty:
         return pd.DataFrame()
     unit = [c for c in ("municipality", "hub") if c in diff.columns][:1]
@@ -208,13 +267,22 @@ def differences_table(diff: pd.DataFrame, lang: str) -> pd.DataFrame:
         row = {t(lang, "col_scenario"): r["scenario"]}
         for u in unit:
             row[t(lang, f"col_{u}")] = r[u]
-        row.update({t(lang, "col_year"): int(r["year"]), t(lang, "col_kpi"): kpi_name(k, lang),
-                    t(lang, "col_baseline"): fmt(r["baseline_mean"], lang, k),
-                    t(lang, "col_scenario_mean"): fmt(r["scenario_mean"], lang, k),
-                    t(lang, "col_difference"): _signed(r["diff_mean"], lang, k),
-                    t(lang, "col_ci"): ("–" if not np.isfinite(lo) else
-                                        f"{_signed(lo, lang, k)} … {_signed(hi, lang, k)}"),
-                    t(lang, "col_clear"): t(lang, "yes" if clear else "no"), t(lang, "col_n"): int(r["n"])})
+        row.update(
+            {
+                t(lang, "col_year"): int(r["year"]),
+                t(lang, "col_kpi"): kpi_name(k, lang),
+                t(lang, "col_baseline"): fmt(r["baseline_mean"], lang, k),
+                t(lang, "col_scenario_mean"): fmt(r["scenario_mean"], lang, k),
+                t(lang, "col_difference"): _signed(r["diff_mean"], lang, k),
+                t(lang, "col_ci"): (
+                    "–"
+                    if not np.isfinite(lo)
+                    else f"{_signed(lo, lang, k)} … {_signed(hi, lang, k)}"
+                ),
+                t(lang, "col_clear"): t(lang, "yes" if clear else "no"),
+                t(lang, "col_n"): int(r["n"]),
+            }
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -85,12 +85,15 @@ class RunHandle:
             try:
                 return json.loads(f.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                pass                      # written atomically; a half file cannot be seen
+                pass  # written atomically; a half file cannot be seen
         if self.process is not None and self.process.poll() is not None:
             code = self.process.returncode
             if code in (-signal.SIGTERM, -signal.SIGKILL):
                 return {"state": "cancelled", "message": ""}
-            return {"state": "failed", "message": f"worker ended with code {code}: {self.log_tail()}"}
+            return {
+                "state": "failed",
+                "message": f"worker ended with code {code}: {self.log_tail()}",
+            }
         return {"state": "running", "message": ""}
 
     @property
@@ -141,16 +144,23 @@ def count_done(results: Path) -> int:
         sets = []
         for table in TABLES:
             d = folder / table
-            reps = {m.group(1) for p in (d.iterdir() if d.is_dir() else ())
-                    if (m := _REP.fullmatch(p.name))}
+            reps = {
+                m.group(1)
+                for p in (d.iterdir() if d.is_dir() else ())
+                if (m := _REP.fullmatch(p.name))
+            }
             sets.append(reps)
         n += len(set.intersection(*sets))
     return n
 
 
-def start_run(scenarios: list[ts.Scenario], reps: int, run_dir: str | Path | None = None,
-              workers: int | None = None) -> RunHandle:
-    """Start ``ts.run_batch(scenarios, reps)`` in a worker process; the first scenario is the baseline.
+def start_run(
+    scenarios: list[ts.Scenario],
+    reps: int,
+    run_dir: str | Path | None = None,
+    workers: int | None = None,
+) -> RunHandle:
+    """Start ``ts.run_batch(scenarios, reps)`` in a worker process; the first is the baseline.
 
     The scenarios must have distinct names and one root seed (common random numbers;
     `same_seed` makes them so). `workers`: the batch's processes (default all cores, at
@@ -172,29 +182,39 @@ def start_run(scenarios: list[ts.Scenario], reps: int, run_dir: str | Path | Non
     request = {"scenarios": files, "reps": int(reps), "workers": workers, "out": "results"}
     (run_dir / REQUEST).write_text(json.dumps(request, indent=2), encoding="utf-8")
     with open(run_dir / LOG, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "simulation.app.worker", str(run_dir)],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "simulation.app.worker", str(run_dir)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     return RunHandle(run_dir, names, int(reps), proc, time.time())
 
 
 def _comment(sc: ts.Scenario) -> str:
     src = sc.source_file or "the page"
-    return (f"Scenario {sc.name!r} as run by the tyosim scenario page ({datetime.now():%Y-%m-%d %H:%M}),\n"
-            f"resolved from {src}: a complete file, no extends.\n"
-            "Run it again with: tyosim run THIS_FILE  (or tyosim batch BASELINE.toml THIS_FILE)")
+    return (
+        f"Scenario {sc.name!r} as run by the tyosim scenario page "
+        f"({datetime.now():%Y-%m-%d %H:%M}),\n"
+        f"resolved from {src}: a complete file, no extends.\n"
+        "Run it again with: tyosim run THIS_FILE  (or tyosim batch BASELINE.toml THIS_FILE)"
+    )
 
 
 def same_seed(scenarios: list[ts.Scenario]) -> list[ts.Scenario]:
-    """The scenarios with the first one's root seed (common random numbers), as ``tyosim batch`` does."""
+    """The scenarios with the first one's root seed (common random numbers), as ``tyosim batch``."""
     if not scenarios:
         return []
     seed = scenarios[0].run.seed
-    return [s if s.run.seed == seed else s.with_overrides({"run": {"seed": seed}}) for s in scenarios]
+    return [
+        s if s.run.seed == seed else s.with_overrides({"run": {"seed": seed}}) for s in scenarios
+    ]
 
 
 # ---------------------------------------------------------------------------------------
 # downloads
+
 
 def results_zip(results: str | Path, top: str | None = None) -> bytes:
     """The results folder as a zip (under the folder `top`, default the run folder's name)."""

@@ -18,9 +18,11 @@ LANGS = ("fi", "en")
 TEXTS: dict[str, dict[str, str]] = {
     "fi": {
         "page_title": "Työllisyysalueen skenaariot",
-        "intro": ("Valitse skenaario, muuta vipuja, aja toistot ja vertaa perusvaihtoehtoon. "
-                  "Sivu käyttää samaa ajoa kuin komentorivi (tyosim batch): ladattava tuloskansio, "
-                  "työkirja ja skenaariotiedosto käyvät myös komentoriville."),
+        "intro": (
+            "Valitse skenaario, muuta vipuja, aja toistot ja vertaa perusvaihtoehtoon. "
+            "Sivu käyttää samaa ajoa kuin komentorivi (tyosim batch): ladattava tuloskansio, "
+            "työkirja ja skenaariotiedosto käyvät myös komentoriville."
+        ),
         "language": "Kieli",
         "source": "Skenaario",
         "source_folder": "Kansiosta scenarios/",
@@ -87,8 +89,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "by_hub": "Toimipisteittäin",
         "by_municipality": "Kunnittain",
         "baseline": "Perusvaihtoehto",
-        "compare_intro": ("Parittaiset erot: vaihtoehdon toisto k verrataan perusvaihtoehdon toistoon k "
-                          "(samat satunnaisluvut). Ero on selvä, kun 95 %:n väli ei sisällä nollaa."),
+        "compare_intro": (
+            "Parittaiset erot: vaihtoehdon toisto k verrataan perusvaihtoehdon toistoon k "
+            "(samat satunnaisluvut). Ero on selvä, kun 95 %:n väli ei sisällä nollaa."
+        ),
         "compare_none": "Valitse ajoon ainakin kaksi skenaariota, niin erot lasketaan.",
         "downloads": "Lataukset",
         "dl_results": "Tuloskansio (zip)",
@@ -132,9 +136,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "page_title": "Employment area scenarios",
-        "intro": ("Pick a scenario, change its levers, run replications and compare with the baseline. "
-                  "The page uses the same runner as the command line (tyosim batch): the results folder, "
-                  "workbook and scenario file it downloads work on the command line too."),
+        "intro": (
+            "Pick a scenario, change its levers, run replications and compare with the baseline. "
+            "The page uses the same runner as the command line (tyosim batch): the results folder, "
+            "workbook and scenario file it downloads work on the command line too."
+        ),
         "language": "Language",
         "source": "Scenario",
         "source_folder": "From the scenarios/ folder",
@@ -173,7 +179,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "run": "Run",
         "cancel": "Cancel",
         "fix_first": "Correct the values marked as wrong first.",
-        "duplicate_name": "The name {name!r} is taken by a scenario to compare; choose another name.",
+        "duplicate_name": "A scenario to compare is named {name!r}; choose another name.",
         "running": "Running: {done}/{total} replications done",
         "run_failed": "The run failed",
         "run_cancelled": "The run was cancelled.",
@@ -184,7 +190,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "stock_by_hub": "Unemployed jobseekers by hub (end of month, mean and 95 % CI)",
         "late_by_month": "Statutory meetings past their deadline, by month",
         "benefits_by_payer": "Unemployment benefit cost by payer",
-        "benefits_by_municipality": "Municipal share of unemployment benefits by municipality, EUR a year",
+        "benefits_by_municipality": "Municipal share of unemployment benefits, EUR a year",
         "budget_gap": "Budget: cost, frame and gap",
         "budget_none": "The scenario has no budget ([budget]).",
         "tab_kpis": "KPIs",
@@ -201,9 +207,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "by_hub": "Hub",
         "by_municipality": "Municipality",
         "baseline": "Baseline",
-        "compare_intro": ("Paired differences: replication k of each option is compared with replication k "
-                          "of the baseline (common random numbers). A difference is clear when its 95 % "
-                          "interval excludes zero."),
+        "compare_intro": (
+            "Paired differences: replication k of each option is compared with replication k "
+            "of the baseline (common random numbers). A difference is clear when its 95 % "
+            "interval excludes zero."
+        ),
         "compare_none": "Run at least two scenarios to see their differences.",
         "downloads": "Downloads",
         "dl_results": "Results folder (zip)",
@@ -256,33 +264,70 @@ def t(lang: str, key: str, **values: object) -> str:
 
 # The scenario's validation reasons (simulation.scenario.config, pydantic) in Finnish.
 _REASONS_FI: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"staff cannot be negative \(got (.+)\)"), r"henkilöstö ei voi olla negatiivinen (annettu \1)"),
+    (
+        re.compile(r"staff cannot be negative \(got (.+)\)"),
+        r"henkilöstö ei voi olla negatiivinen (annettu \1)",
+    ),
     (re.compile(r"at most (\S+) FTE \(got (.+)\)"), r"enintään \1 htv (annettu \2)"),
-    (re.compile(r"Input should be greater than or equal to (\S+) \(got (.+)\)"),
-     r"arvon on oltava vähintään \1 (annettu \2)"),
-    (re.compile(r"Input should be greater than (\S+) \(got (.+)\)"), r"arvon on oltava yli \1 (annettu \2)"),
-    (re.compile(r"Input should be less than or equal to (\S+) \(got (.+)\)"),
-     r"arvon on oltava enintään \1 (annettu \2)"),
-    (re.compile(r"Input should be a finite number \(got (.+)\)"), r"arvon on oltava luku (annettu \1)"),
-    (re.compile(r"absence factors must average 1 \(they average (.+)\)"),
-     r"kuukausikertoimien keskiarvon on oltava 1 (nyt \1)"),
-    (re.compile(r"absence factors cannot be negative"), "kuukausikertoimet eivät voi olla negatiivisia"),
-    (re.compile(r"absence_share (\S+) × the largest factor (\S+) = (\S+): absence cannot exceed 1.*"),
-     r"poissaolo \1 × suurin kerroin \2 = \3: poissaolo ei voi ylittää 100 %; pienennä poissaoloa tai kertoimia"),
-    (re.compile(r"(\S+) participants at the start, more than (\S+) × the service's (\S+) places"),
-     r"alussa \1 osallistujaa, yli \2 × palvelun \3 paikkaa: paikkoja ei voi vähentää näin paljon"),
-    (re.compile(r"target shares of broad unemployment sum to (\S+) over the services \((.+)\); "
-                r"they can sum to at most 1"),
-     r"tavoiteosuudet laajasta työttömyydestä ovat yhteensä \1 (\2); yhteensä enintään 1"),
-    (re.compile(r"a budget needs a positive unit cost"), "budjetti vaatii positiivisen yksikkökustannuksen"),
+    (
+        re.compile(r"Input should be greater than or equal to (\S+) \(got (.+)\)"),
+        r"arvon on oltava vähintään \1 (annettu \2)",
+    ),
+    (
+        re.compile(r"Input should be greater than (\S+) \(got (.+)\)"),
+        r"arvon on oltava yli \1 (annettu \2)",
+    ),
+    (
+        re.compile(r"Input should be less than or equal to (\S+) \(got (.+)\)"),
+        r"arvon on oltava enintään \1 (annettu \2)",
+    ),
+    (
+        re.compile(r"Input should be a finite number \(got (.+)\)"),
+        r"arvon on oltava luku (annettu \1)",
+    ),
+    (
+        re.compile(r"absence factors must average 1 \(they average (.+)\)"),
+        r"kuukausikertoimien keskiarvon on oltava 1 (nyt \1)",
+    ),
+    (
+        re.compile(r"absence factors cannot be negative"),
+        "kuukausikertoimet eivät voi olla negatiivisia",
+    ),
+    (
+        re.compile(
+            r"absence_share (\S+) × the largest factor (\S+) = (\S+): absence cannot exceed 1.*"
+        ),
+        r"poissaolo \1 × suurin kerroin \2 = \3: poissaolo ei voi ylittää 100 %; "
+        r"pienennä poissaoloa tai kertoimia",
+    ),
+    (
+        re.compile(
+            r"(\S+) participants at the start, more than (\S+) × the service's (\S+) places"
+        ),
+        r"alussa \1 osallistujaa, yli \2 × palvelun \3 paikkaa: "
+        r"paikkoja ei voi vähentää näin paljon",
+    ),
+    (
+        re.compile(
+            r"target shares of broad unemployment sum to (\S+) over the services \((.+)\); "
+            r"they can sum to at most 1"
+        ),
+        r"tavoiteosuudet laajasta työttömyydestä ovat yhteensä \1 (\2); yhteensä enintään 1",
+    ),
+    (
+        re.compile(r"a budget needs a positive unit cost"),
+        "budjetti vaatii positiivisen yksikkökustannuksen",
+    ),
     (re.compile(r"String should have at least 1 character.*"), "nimi puuttuu"),
-    (re.compile(r"start stock \+ inflow × scale over (\S+) years ≈ (\S+) jobseekers.*"),
-     r"alkukanta + tulovirta \1 vuodessa ≈ \2 työnhakijaa, enemmän kuin yksi ajo voi käsitellä"),
+    (
+        re.compile(r"start stock \+ inflow × scale over (\S+) years ≈ (\S+) jobseekers.*"),
+        r"alkukanta + tulovirta \1 vuodessa ≈ \2 työnhakijaa, enemmän kuin yksi ajo voi käsitellä",
+    ),
 ]
 
 
 def reason_in(lang: str, reason: str) -> str:
-    """A validation reason in `lang`: Finnish for the common reasons, else as the scenario gave it."""
+    """A validation reason in `lang`: Finnish for the common ones, else as the scenario gave it."""
     if lang != "fi":
         return reason
     for pattern, fi in _REASONS_FI:

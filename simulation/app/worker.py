@@ -1,4 +1,4 @@
-"""The page's worker process: ``python -m simulation.app.worker RUN_DIR`` (started by `runs.start_run`).
+"""The page's worker process: ``python -m simulation.app.worker RUN_DIR`` (from `runs.start_run`).
 
 Reads ``RUN_DIR/request.json``, loads the scenario files it names (``RUN_DIR/scenarios/``)
 with `ts.load_scenario` and runs them with `ts.run_batch` into ``RUN_DIR/results`` — the
@@ -30,6 +30,7 @@ def _watch_parent(parent: int) -> None:
             time.sleep(1.0)
             if os.getppid() != parent:
                 os._exit(3)
+
     threading.Thread(target=watch, name="tyosim-app-parent-watchdog", daemon=True).start()
 
 
@@ -40,19 +41,33 @@ def run(run_dir: Path) -> int:
     try:
         req = json.loads((run_dir / "request.json").read_text(encoding="utf-8"))
         scenarios = [ts.load_scenario(run_dir / "scenarios" / f) for f in req["scenarios"]]
-        batch = ts.run_batch(scenarios, reps=int(req["reps"]), out=run_dir / req.get("out", "results"),
-                             workers=int(req["workers"]), progress=False)
+        batch = ts.run_batch(
+            scenarios,
+            reps=int(req["reps"]),
+            out=run_dir / req.get("out", "results"),
+            workers=int(req["workers"]),
+            progress=False,
+        )
     except ts.InputError as e:
         _write_status(run_dir, {"state": "failed", "message": e.message})
         return 2
     except Exception as e:  # noqa: BLE001 — reported to the page in words, with the traceback's end
         tb = traceback.format_exc()
         print(tb, file=sys.stderr)
-        _write_status(run_dir, {"state": "failed", "message": f"{type(e).__name__}: {e}",
-                                "traceback": tb[-4000:]})
+        _write_status(
+            run_dir,
+            {"state": "failed", "message": f"{type(e).__name__}: {e}", "traceback": tb[-4000:]},
+        )
         return 1
-    _write_status(run_dir, {"state": "done", "message": "", "names": batch.names,
-                            "seconds": round(time.time() - started, 1)})
+    _write_status(
+        run_dir,
+        {
+            "state": "done",
+            "message": "",
+            "names": batch.names,
+            "seconds": round(time.time() - started, 1),
+        },
+    )
     return 0
 
 
