@@ -78,7 +78,7 @@ def test_change_laukaa_run_see_kpis_and_compare(app):
     assert not app.error
     _number(app, "Simuloitavat vuodet").set_value(0.5).run()
     app.number_input(key="reps").set_value(2).run()
-    chosen = app.multiselect(key="compare_with").value
+    chosen = next(m for m in app.multiselect if m.label == "Vertailtavat skenaariot").value
     assert [f.name for f in chosen] == ["baseline"]  # compared with the baseline by default
     app.button(key="run_button").click().run()
     assert "run" in app.session_state
@@ -125,3 +125,19 @@ def test_failed_worker_shows_its_message(app, monkeypatch):
     _wait_for_run(app, 30)
     errors = [e.value for e in app.error]
     assert any(e.startswith("Ajo epäonnistui") and "no luck" in e for e in errors), errors
+
+
+def test_another_scenario_starts_from_its_own_values(app):
+    from simulation.app import levers as L
+
+    _number(app, LAUKAA_FI).set_value(12.0).run()
+    files, _ = L.list_scenarios(ROOT / "scenarios")
+    staff = next(f for f in files if f.name == "adjust_staff")
+    app.sidebar.selectbox(key="pick").set_value(staff).run()
+    assert not app.exception, app.exception
+    assert _number(app, LAUKAA_FI).value == pytest.approx(
+        7.4357, abs=1e-3
+    )  # not the 12 typed before
+    assert app.text_input[0].value == "adjust_staff_edited"
+    chosen = next(m for m in app.multiselect if m.label == "Vertailtavat skenaariot").value
+    assert [f.name for f in chosen] == ["baseline"]

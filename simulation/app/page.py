@@ -285,7 +285,7 @@ def run_controls(
         t(lang, "compare_with"),
         same_start,
         default=default,
-        key="compare_with",
+        key=_key(base_id, "compare_with"),  # each scenario starts from the baseline
         format_func=lambda f: _describe(lang, f),
         help=t(lang, "compare_help"),
     )
