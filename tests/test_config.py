@@ -14,8 +14,8 @@ import pytest
 from conftest import REPO_ROOT, merge_overrides, write_toml
 from pydantic import ValidationError
 
-from simulation.scenario.config import load_scenario
 from simulation.errors import InputError
+from simulation.scenario.config import load_scenario
 
 D = date
 
@@ -628,7 +628,8 @@ def test_unknown_key_inside_optional_and_named_tables_gets_a_suggestion(tmp_path
     for table, key, hint in (("services.coaching", "place", "places"),
                              ("budget", "frame_eur_per_yer", "frame_eur_per_year")):
         p = tmp_path / f"{key}.toml"
-        p.write_text(f'extends = "{base.as_posix()}"\nname = "t"\n[{table}]\n{key} = 1.0\n', encoding="utf-8")
+        p.write_text(f'extends = "{base.as_posix()}"\nname = "t"\n[{table}]\n{key} = 1.0\n',
+                     encoding="utf-8")
         with pytest.raises(InputError) as e:
             load_scenario(p)
         assert e.value.key == f"{table}.{key}"
@@ -673,21 +674,25 @@ def test_sub_models_check_their_own_fields():
         assert err["type"] == CHECK_ERROR
         return err["loc"], err["ctx"]["key"], err["ctx"]["reason"]
 
-    svc = {"referral_probability": 0.1, "duration_mean_months": 3.0, "unit_cost_eur_per_month": 500.0,
-           "lock_in_exit_multiplier": 0.5, "employment_at_end_share": 0.2}
+    svc = {"referral_probability": 0.1, "duration_mean_months": 3.0,
+           "unit_cost_eur_per_month": 500.0, "lock_in_exit_multiplier": 0.5,
+           "employment_at_end_share": 0.2}
     assert first(ServiceConfig, {**svc, "places": 5.0, "budget_eur_per_year": 1e5})[1:] == (
-        "", "give one capacity (places, budget_eur_per_year or target_share_of_broad_unemployment), "
-            "got ['places', 'budget_eur_per_year']")
+        "", "give one capacity (places, budget_eur_per_year or "
+            "target_share_of_broad_unemployment), got ['places', 'budget_eur_per_year']")
     assert first(ServiceConfig, {**svc, "duration_max_months": 2.0})[1] == "duration_max_months"
     shares = {"earnings_related": 0.5, "basic_allowance": 0.2, "labour_market_subsidy": 0.2}
     loc, key, reason = first(BenefitsConfig, {"type_shares": shares, "no_benefit_share": 0.1,
                                               "earnings_related_full_eur_per_day": 70.0})
-    assert loc == ("type_shares",) and key == "" and reason == "shares must sum to 1 (they sum to 0.9)"
-    meet = {"duration_minutes": {t: {"in_person": 30.0} for t in ("initial", "job_search", "supplementary")},
-            "channel_shares": {t: {"in_person": 1.0} for t in ("initial", "job_search", "supplementary")},
+    assert (loc, key) == (("type_shares",), "")
+    assert reason == "shares must sum to 1 (they sum to 0.9)"
+    types = ("initial", "job_search", "supplementary")
+    meet = {"duration_minutes": {t: {"in_person": 30.0} for t in types},
+            "channel_shares": {t: {"in_person": 1.0} for t in types},
             "supplementary_purchased_share": 0.5, "supplementary_needs_share": 0.3}
     MeetingsConfig.model_validate(meet)
-    bad = merge_overrides(meet, {"channel_shares": {"job_search": {"in_person": 0.5, "phone": 0.5}}})
+    bad = merge_overrides(meet, {"channel_shares": {"job_search": {"in_person": 0.5,
+                                                                   "phone": 0.5}}})
     assert first(MeetingsConfig, bad)[1:] == ("duration_minutes.job_search.phone",
                                               "missing duration for a channel in use")
     assert first(MeetingsConfig, {**meet, "service_point_visit_weekdays": [1, 6]})[1:] == (
@@ -705,10 +710,12 @@ def test_sub_models_check_their_own_fields():
      "service_order", "service 'coachin' is referred to but not defined under [services]; "
                       "did you mean 'coaching'?"),
     ({"budget": {"use_of_services_by_municipality": {"Laukka": 1.0}}},
-     "budget.use_of_services_by_municipality.Laukka", "unknown municipality; did you mean 'Laukaa'?"),
+     "budget.use_of_services_by_municipality.Laukka",
+     "unknown municipality; did you mean 'Laukaa'?"),
     ({"region": "nowhere"}, "region", "unknown region 'nowhere'"),
 ])
-def test_checks_across_sections_keep_their_key_paths(complete_scenario_toml, overrides, key, reason):
+def test_checks_across_sections_keep_their_key_paths(complete_scenario_toml, overrides, key,
+                                                     reason):
     e = _err(complete_scenario_toml(overrides=overrides))
     assert (e.key, e.reason) == (key, reason)
     assert _name(e) == "scenario.toml"
@@ -738,15 +745,17 @@ def test_service_capacity_has_one_definition(complete_scenario_toml):
 
     from simulation.scenario.config import ServiceConfig
 
-    svc = {"referral_probability": 0.1, "duration_mean_months": 3.0, "unit_cost_eur_per_month": 500.0,
-           "lock_in_exit_multiplier": 0.5, "employment_at_end_share": 0.2}
+    svc = {"referral_probability": 0.1, "duration_mean_months": 3.0,
+           "unit_cost_eur_per_month": 500.0, "lock_in_exit_multiplier": 0.5,
+           "employment_at_end_share": 0.2}
     places = ServiceConfig.model_validate({**svc, "places": 40.0})
     budget = ServiceConfig.model_validate({**svc, "budget_eur_per_year": 120_000.0})
     target = ServiceConfig.model_validate({**svc, "target_share_of_broad_unemployment": 0.05})
     none = ServiceConfig.model_validate(svc)
     assert (places.capacity(), places.capacity(1e6), places.capacity_key) == (40.0, 40.0, "places")
     assert budget.capacity() == 120_000.0 / 12 / 500.0 == 20.0
-    assert target.capacity(4000.0) == pytest.approx(200.0) and target.capacity_terms() == (0.0, 0.05)
+    assert target.capacity(4000.0) == pytest.approx(200.0)
+    assert target.capacity_terms() == (0.0, 0.05)
     assert math.isinf(none.capacity()) and none.capacity_key is None
     with pytest.raises(ValueError, match="broad_unemployment"):
         target.capacity()
