@@ -72,6 +72,7 @@ def test_wrong_value_shows_its_reason_and_blocks_the_run(app):
     assert any("staff cannot be negative" in e.value for e in app.error)
 
 
+@pytest.mark.slow
 def test_change_laukaa_run_see_kpis_and_compare(app):
     laukaa = _number(app, LAUKAA_FI)
     laukaa.set_value(laukaa.value + 2).run()

@@ -413,6 +413,7 @@ def test_a_second_writer_gets_one_line(tmp_path, capsys):
     assert _batch(a, out, 1) == 0                # released: it runs
 
 
+@pytest.mark.slow
 def test_two_batch_processes_on_one_folder(tmp_path):
     """Two real processes: one writes, the other stops with one line; nothing is lost."""
     d = _data(years=5.0)
@@ -464,6 +465,7 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.slow
 def test_pool_workers_die_with_the_batch(sig, tmp_path):
     a = write_scenario(tmp_path, "a", _data(years=5.0))
     cmd = [sys.executable, "-m", "simulation", "batch", str(a), "--reps", "40", "--workers", "2",

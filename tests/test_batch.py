@@ -59,6 +59,7 @@ def half_width(df: pd.DataFrame, kpi: str) -> float:
 
 # ---- common random numbers ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_common_random_numbers_give_a_narrower_interval_for_a_difference(tmp_path):
     """Paired CIs of b − a and c − a: scenarios run with the batch's common seed versus
     b and c run with an independent seed. b cuts staff (which does not move the stock in
@@ -141,6 +142,7 @@ def test_one_and_two_workers_give_identical_tables(tmp_path):
 
 # ---- resume after a kill --------------------------------------------------------------
 
+@pytest.mark.slow
 def test_killed_batch_resumes_and_ends_with_the_uninterrupted_tables(tmp_path):
     a, b = files(tmp_path)
     out = tmp_path / "killed"
@@ -208,6 +210,7 @@ def test_a_failing_replication_is_reported_and_the_others_kept(tmp_path, monkeyp
 
 # ---- Dask -----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_dask_on_a_users_local_cluster_gives_the_local_tables(tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
     a, b = files(tmp_path)

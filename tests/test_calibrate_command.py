@@ -28,6 +28,7 @@ def quiet(*_a, **_k) -> None:
     pass
 
 
+@pytest.mark.slow
 def test_default_area_reproduces_2019(tmp_path, capsys):
     out = tmp_path / "c19"
     assert main(["calibrate", "--data", str(DATA), "--fit", "2016-01:2018-12", "--start", "2019-01",
@@ -51,6 +52,7 @@ def test_default_area_reproduces_2019(tmp_path, capsys):
     assert "History check" in (out / "scenario.toml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_subset_of_municipalities_gets_a_made_region(tmp_path):
     res = calibrate_folder(DATA, tmp_path / "sub", "Laukaa,Hankasalmi,Uurainen,Konnevesi",
                            fit="2016-01:2018-12", start="2019-01", check_reps=4, log=quiet)
@@ -83,6 +85,7 @@ def made_up_area(path: Path) -> Path:
     return f
 
 
+@pytest.mark.slow
 def test_a_made_up_area_runs_and_holds_out_in_line(tmp_path):
     data = made_up_area(tmp_path)
     res = calibrate_folder(data, tmp_path / "mu", "Alppila,Böle,Čirkka", fit="2016-01:2018-12",
@@ -125,6 +128,7 @@ def test_a_region_that_does_not_match_the_file(tmp_path, capsys):
 
 # ---- inflow driven by the caseload forecast -------------------------------------------
 
+@pytest.mark.slow
 def test_forecast_driven_inflow_follows_the_median_and_splits_the_interval(tmp_path, capsys):
     res = calibrate_folder(DATA, tmp_path / "fc", fit="2016-01:2018-12", start="2019-01",
                            check_reps=0, log=quiet, forecast_mode="median", forecast_paths=50)
@@ -152,6 +156,7 @@ def test_forecast_driven_inflow_follows_the_median_and_splits_the_interval(tmp_p
     assert split.forecast_share.iloc[0] > 0.5
 
 
+@pytest.mark.slow
 def test_a_forecast_that_does_not_cover_the_run_is_refused(tmp_path):
     res = calibrate_folder(DATA, tmp_path / "fc", fit="2016-01:2018-12", start="2019-01",
                            check_reps=0, log=quiet, forecast_mode="median", forecast_paths=20)

@@ -44,6 +44,7 @@ def backtest():
     )
 
 
+@pytest.mark.slow
 def test_backtest_covers_all_series_and_origins(backtest) -> None:
     s = backtest.scores[backtest.scores.method == backtest.method_name]
     assert len(s) == 4 * 18
@@ -54,6 +55,7 @@ def test_backtest_covers_all_series_and_origins(backtest) -> None:
     }
 
 
+@pytest.mark.slow
 def test_mase_goals(backtest) -> None:
     f = backtest.figures()
     # seasonal naive is a fixed rule: its figure on these series is known (issue 5: about 1.2)
@@ -63,12 +65,14 @@ def test_mase_goals(backtest) -> None:
     assert f["method_mase"] < f["ets_log_mase"]
 
 
+@pytest.mark.slow
 def test_interval_coverage_goal(backtest) -> None:
     f = backtest.figures()
     assert 0.70 <= f["method_cov80"] <= 0.90
     assert 0.85 <= f["method_cov95"] <= 0.99
 
 
+@pytest.mark.slow
 def test_reconciled_forecasts_and_paths_add_up(backtest) -> None:
     for run in backtest.runs.values():
         s = run.hierarchy.summing
@@ -87,6 +91,7 @@ def test_reconciled_forecasts_and_paths_add_up(backtest) -> None:
         )
 
 
+@pytest.mark.slow
 def test_choice_is_written_and_made_on_training_data_only(backtest) -> None:
     options = set(MethodConfig().option_names)
     for origin, run in backtest.runs.items():
@@ -103,6 +108,7 @@ def test_choice_is_written_and_made_on_training_data_only(backtest) -> None:
 # the command line, on the real file and on a small hand-cut file
 
 
+@pytest.mark.slow
 def test_forecast_command_with_until(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "fc"
     rc = main(
@@ -151,6 +157,7 @@ def _small_file(tmp_path: Path, outside: bool) -> Path:
     return p
 
 
+@pytest.mark.slow
 def test_outside_municipality_is_forecast_on_its_own(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -182,6 +189,7 @@ def test_outside_municipality_is_forecast_on_its_own(
     assert "Jyväskylä" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_same_seed_same_output_other_seed_other_intervals(tmp_path: Path) -> None:
     data = _small_file(tmp_path, False)
     args = ["forecast", "--data", str(data), "--paths", "200", "--no-charts", "--workers", "1"]
@@ -218,6 +226,7 @@ def test_bad_input_exits_2_naming_file_and_row(
     assert "--until" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_backtest_command_prints_the_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

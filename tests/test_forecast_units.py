@@ -92,7 +92,8 @@ def _series(n: int = 96, seed: int = 1) -> np.ndarray:
 
 @pytest.mark.parametrize(
     "spec",
-    [models.EtsLog(), models.StlEts(), models.Sarima(), models.Naive(), models.SeasonalNaive()],
+    [models.EtsLog(), models.StlEts(), pytest.param(models.Sarima(), marks=pytest.mark.slow),
+     models.Naive(), models.SeasonalNaive()],
     ids=lambda s: s.name,
 )
 def test_paths_are_driven_by_the_draws(spec) -> None:

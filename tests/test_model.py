@@ -268,6 +268,7 @@ def test_backup_lends_main_office_minutes_to_overloaded_hubs(tmp_path):
 
 # ---- late means past the deadline, held or not (issue 13) -----------------------------
 
+@pytest.mark.slow
 def test_halving_staff_never_lowers_late_interviews(tmp_path):
     """A backlog never served is late: the late interviews (the time waited past a deadline,
     held or not, in 3-month interviews) never fall when staff are halved — from a loaded

@@ -22,6 +22,7 @@ SERVERS = 3
 # At rho = 0.9 the wait of one replication is heavy-tailed (long busy periods), so that
 # case runs longer, with more replications, and is judged by the 99 % interval.
 @pytest.mark.parametrize("rho,reps,years,level", [(0.5, 8, 1.0, 0.95), (0.9, 20, 2.0, 0.99)])
+@pytest.mark.slow
 def test_mean_wait_agrees_with_erlang_c(tmp_path, rho, reps, years, level):
     sc, lam, mu = mmc_scenario(tmp_path, rho, SERVERS, years=years)
     means = mmc_mean_waits(sc, reps)

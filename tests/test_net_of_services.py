@@ -24,6 +24,7 @@ from simulation.scenario.config import load_scenario  # noqa: E402
 STATUS_QUO = REPO / "scenarios" / "service_mix_current.toml"
 
 
+@pytest.mark.slow
 def test_status_quo_holds_the_stock_of_the_model_without_explicit_services():
     sq = load_scenario(STATUS_QUO)
     assert 0.5 < sq.exits.hazard_multiplier < 1.0

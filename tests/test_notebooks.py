@@ -29,6 +29,7 @@ def test_notebook_matches_its_py_pair(nb_path):
 
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.slow
 def test_notebook_executes(nb_path, monkeypatch):
     import nbformat
     from nbclient import NotebookClient

@@ -116,6 +116,7 @@ def test_scenario_text_is_escaped(report_fi):
     assert "&lt;script&gt;" in html and "&lt;b&gt;bold&lt;/b&gt;" in html
 
 
+@pytest.mark.slow
 def test_html_in_finnish_and_english(results, report_fi):
     fi = report_fi.html.read_text(encoding="utf-8")
     assert 'lang="fi"' in fi and "Talousarvio" in fi and "Työttömät toimipisteittäin" in fi
@@ -125,6 +126,7 @@ def test_html_in_finnish_and_english(results, report_fi):
     assert "Talousarvio" not in en
 
 
+@pytest.mark.slow
 def test_benefits_not_available_then_picked_up(without_benefits, with_benefits):
     fi = build_report(without_benefits, ["html"], "fi").html.read_text(encoding="utf-8")
     assert "Työttömyysturvan kustannukset: ei saatavilla" in fi

@@ -75,6 +75,7 @@ def _run(exe: str, args: list[str], tmp: Path, timeout: float = 90) -> subproces
                           capture_output=True, text=True, timeout=timeout, cwd=tmp)
 
 
+@pytest.mark.slow
 def test_report_loads_in_headless_chromium(tmp_path):
     exe = _chromium()
     sc = load_scenario(ROOT / "scenarios" / "baseline.toml", {"run": {"years": 0.1}})

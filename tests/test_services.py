@@ -68,6 +68,7 @@ def _target(sc) -> float:
                if s.kind == "wage_subsidy")
 
 
+@pytest.mark.slow
 def test_plan_reaches_its_target_and_current_16_percent(plan, current):
     # the plan's 6 % less the municipal wage subsidy, limited since 2025 (HE 120/2024): 4.4 %
     assert _target(plan) == pytest.approx(0.044)
@@ -85,6 +86,7 @@ def test_places_bind_and_a_target_they_cannot_meet_is_reported(plan):
     assert (coach.participants_end <= sc.services["coaching"].places).all()
 
 
+@pytest.mark.slow
 def test_fewer_coaching_places_means_a_larger_stock_and_municipal_bill(plan):
     """Issue 4's functional test: paired 95 % CIs of the differences do not overlap zero."""
     from simulation.tables.kpis import mean_ci

@@ -29,16 +29,19 @@ def check():
     return history_check(sc, observed, reps=10)
 
 
+@pytest.mark.slow
 def test_area_mape_2019_within_10_percent(check):
     assert len(check.comparison.month.unique()) == 12
     assert check.mape_of("area", "area") < 10.0
 
 
 @pytest.mark.parametrize("hub", ["Äänekoski", "Laukaa", "Saarijärvi", "Viitasaari"])
+@pytest.mark.slow
 def test_hub_mape_2019_within_20_percent(check, hub):
     assert check.mape_of("hub", hub) < 20.0
 
 
+@pytest.mark.slow
 def test_simulated_stock_moves_with_the_seasons(check):
     """December's registration peak shows: the simulated area stock rises from November to December."""
     area = check.comparison[check.comparison.level == "area"].set_index("month")
