@@ -255,3 +255,29 @@ def test_municipality_codes_are_data_with_a_source(region) -> None:
     assert dict(codes) == raw["codes"]
     assert set(codes.values()) == set(region.municipality_names)
     assert all(pxweb_files.municipality_of(c) == n for c, n in codes.items())
+
+
+@pytest.mark.slow
+def test_forecast_command_costs_with_the_scenarios_figures(tmp_path, complete_scenario_toml) -> None:
+    """`tyosim forecast --scenario` costs the caseload with that scenario's figures: half the
+    jobseekers without benefit halves the recipients (0.9 -> 0.5), and the cost scales by it."""
+    import json
+
+    from simulation.cli.main import main
+
+    real = cost.BASELINE_SCENARIO.parents[2] / "shared" / "data" / "unemployed_monthly_area.csv"
+    if not real.is_file():
+        pytest.skip(f"real data not found at {real}")
+    d = pd.read_csv(real)
+    d = d[d.municipality.isin(["Kinnula", "Kivijärvi"]) & (d.month >= "2015-11")]
+    d.to_csv(tmp_path / "d.csv", index=False)
+    sc = complete_scenario_toml("half.toml", {"benefits": {"no_benefit_share": 0.5}})
+    common = ["forecast", "--data", str(tmp_path / "d.csv"), "--paths", "50", "--horizon", "3",
+              "--no-charts", "--workers", "1"]
+    assert main([*common, "--out", str(tmp_path / "base")]) == 0
+    assert main([*common, "--out", str(tmp_path / "half"), "--scenario", str(sc)]) == 0
+    base, half = (pd.read_csv(tmp_path / o / "costs.csv") for o in ("base", "half"))
+    np.testing.assert_allclose(half.cost_eur / base.cost_eur, 0.5 / 0.9, rtol=1e-9)
+    manifest = json.loads((tmp_path / "half" / "forecast_manifest.json").read_text("utf-8"))
+    assert manifest["cost_assumptions"]["benefit_recipient_share"] == 0.5
+    assert manifest["cost_assumptions"]["scenario"] == str(sc)

@@ -30,7 +30,7 @@ import pandas as pd
 from ..errors import InputError
 from ..scenario.region import load_region
 from ..forecast.backtest import run_backtest
-from ..forecast.cost import CostAssumptions, cost_table
+from ..forecast.cost import cost_table, load_cost_assumptions
 from ..forecast.data import load_monthly, parse_month
 from ..forecast.forecaster import forecast
 from .forecast_arguments import (DEFAULT_ORIGINS, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON_MONTHS, MAX_PATHS,  # noqa: F401
@@ -98,7 +98,7 @@ def forecast_command(args: argparse.Namespace) -> int:
     write_parquet_atomic(out / "paths.parquet", run.municipal_paths())
 
     rules, rules_note = _rules_for(getattr(args, "scenario", None))
-    assumptions = CostAssumptions()
+    assumptions = load_cost_assumptions(getattr(args, "scenario", None))
     costs = cost_table(run.paths_by_key(), run.months, rules, assumptions)
     write_csv_atomic(costs, out / "costs.csv")
 

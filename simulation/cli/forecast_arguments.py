@@ -64,8 +64,9 @@ def add_forecast_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--scenario",
-        help="scenario TOML whose rule overrides apply to the cost forecast "
-        "(default: the packaged rules)",
+        help="scenario TOML whose cost figures ([benefits], [forecast_cost]) and rule "
+        "overrides the cost forecast uses (default: scenarios/baseline.toml's figures and "
+        "the packaged rules)",
     )
     parser.add_argument("--no-charts", action="store_true", help="skip the fan charts")
 
