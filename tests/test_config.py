@@ -762,3 +762,22 @@ def test_service_capacity_has_one_definition(complete_scenario_toml):
     for s in (places, budget, target, none):
         p, share = s.capacity_terms()
         assert s.capacity(3000.0) == p + share * 3000.0
+
+
+def test_rule_overrides_read_back_from_a_manifest(complete_scenario_toml):
+    """A run's manifest holds the resolved scenario as JSON, rule dates as text: it reads back
+    to the same scenario, its rules in force as before; a TOML file still needs real dates."""
+    import json
+
+    from simulation.scenario.config import Scenario
+
+    rules = {"regular_interview_interval_months": [
+        {"valid_from": D(2025, 1, 1), "valid_to": D(2026, 1, 1), "value": 6, "source": "test"}]}
+    sc = load_scenario(complete_scenario_toml(overrides={"rules": rules}))
+    again = Scenario.model_validate_json(json.dumps(sc.resolved_dict()))
+    assert again.rules == sc.rules
+    assert again.rules_obj().on(D(2025, 6, 1)).regular_interview_interval_months == 6
+    text = {"regular_interview_interval_months": [{"valid_from": "2025-01-01", "value": 6}]}
+    e = _err(complete_scenario_toml("text.toml", overrides={"rules": text}))
+    assert e.key == "rules.regular_interview_interval_months[0].valid_from"
+    assert "expected a date" in e.reason

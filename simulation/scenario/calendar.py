@@ -39,7 +39,7 @@ class SimCalendar:
     _holidays: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
-    def for_years(cls, start: date, years: float) -> "SimCalendar":
+    def for_years(cls, start: date, years: float) -> SimCalendar:
         end = add_months(start, round(years * 12))
         return cls(start, (end - start).days)
 

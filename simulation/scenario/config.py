@@ -22,17 +22,35 @@ import difflib
 import math
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import InputError
 from .budget_config import BudgetConfig
-from .checks import (CHECK_ERROR, SHARE_SUM_TOLERANCE, check_complete, check_counts,  # noqa: F401
-                     check_month_factors, check_names, check_shares, fail, join, under)
+from .checks import (  # noqa: F401
+    CHECK_ERROR,
+    SHARE_SUM_TOLERANCE,
+    check_complete,
+    check_counts,
+    check_month_factors,
+    check_names,
+    check_shares,
+    fail,
+    join,
+    under,
+)
 from .region import DEFAULT_REGION, Region, load_region
 from .rules import Rules, load_rules, parse_overrides
 
@@ -100,7 +118,7 @@ class StaffConfig(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _absence_at_most_1(self) -> "StaffConfig":
+    def _absence_at_most_1(self) -> StaffConfig:
         factors = self.absence_month_factors
         if factors is not None and max(factors) * self.absence_share > 1:
             worst = max(factors) * self.absence_share
@@ -183,7 +201,7 @@ class MeetingsConfig(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _types_channels_and_mixes(self) -> "MeetingsConfig":
+    def _types_channels_and_mixes(self) -> MeetingsConfig:
         """Meeting types and channels known, durations 0–480 minutes, every mix summing to 1,
         and a duration for every channel a mix uses."""
         check_complete(self.duration_minutes, "duration_minutes", MEETING_TYPES, "meeting type")
@@ -384,7 +402,7 @@ class ServiceConfig(_Strict):
     source: str = ""
 
     @model_validator(mode="after")
-    def _one_capacity_and_durations_in_order(self) -> "ServiceConfig":
+    def _one_capacity_and_durations_in_order(self) -> ServiceConfig:
         given = [k for k in CAPACITY_KEYS if getattr(self, k) is not None]
         if len(given) > 1:
             fail("", f"give one capacity (places, budget_eur_per_year or target_share_of_broad_unemployment), got {given}")
@@ -493,9 +511,25 @@ class Scenario(_Strict):
     source_file: str = Field(default="", exclude=True)
     extends_chain: tuple[str, ...] = Field(default=(), exclude=True)
 
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _rule_dates_from_json(cls, v: Any, info: ValidationInfo) -> Any:
+        """A resolved scenario read back from JSON (a run's manifest) has its rule overrides'
+        dates as text: read them as the dates they were (TOML files keep needing dates)."""
+        if info.mode != "json" or not isinstance(v, dict):
+            return v
+
+        def period(p: Any) -> Any:
+            if not isinstance(p, dict):
+                return p
+            return {k: (date.fromisoformat(x) if k in ("valid_from", "valid_to") and isinstance(x, str)
+                        and re.fullmatch(r"\d{4}-\d{2}-\d{2}", x) else x) for k, x in p.items()}
+        return {name: [period(p) for p in ps] if isinstance(ps, list) else period(ps)
+                for name, ps in v.items()}
+
     # -- checks across sections (each part a method of the model that owns the field) ------
     @model_validator(mode="after")
-    def _check_across_sections(self, info: ValidationInfo) -> "Scenario":
+    def _check_across_sections(self, info: ValidationInfo) -> Scenario:
         """The region's names, the services named elsewhere, the run's volume and rules.
 
         The forecast paths file is read only when the context asks (``check_files``):
@@ -513,7 +547,7 @@ class Scenario(_Strict):
         with under("inflow"):
             self.inflow.check_region(munis)
         if self.inflow.forecast is not None and (info.context or {}).get("check_files"):
-            from .calendar import SimCalendar   # the paths must cover the run (before anything runs)
+            from .calendar import SimCalendar  # the paths must cover the run (before anything runs)
             months = list(SimCalendar.for_years(self.run.start_date, self.run.years).month_labels)
             self.inflow.forecast.check_covers(list(munis), months)
         with under("start_state"):
@@ -579,7 +613,7 @@ class Scenario(_Strict):
         """Plain data of the resolved scenario (for manifests and `validate --show`)."""
         return self.model_dump(mode="json")
 
-    def with_overrides(self, overrides: Mapping[str, Any], name: str | None = None) -> "Scenario":
+    def with_overrides(self, overrides: Mapping[str, Any], name: str | None = None) -> Scenario:
         """A new, validated scenario with nested `overrides` merged in."""
         data = deep_merge(self.model_dump(mode="python"), dict(overrides))[0]
         if name:
@@ -587,7 +621,7 @@ class Scenario(_Strict):
         return _validate(data, {}, self.source_file or "<scenario>", self.extends_chain)
 
     def with_staff(self, hub: str, add_fte: float | None = None, fte: float | None = None,
-                   name: str | None = None) -> "Scenario":
+                   name: str | None = None) -> Scenario:
         """A new scenario with one hub's customer-service staff changed, the others kept.
 
         Every hub's figure is written out (`staff_by_hub`, whether the scenario gives them

@@ -13,11 +13,11 @@ instead of names, are data too (`municipality_codes`, `simulation/data/municipal
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from ..errors import InputError
 
