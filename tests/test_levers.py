@@ -5,7 +5,7 @@ the two were equal — is caught only by a test that *changes* a parameter and e
 output to move. `tests/test_model.py` (LEVERS), `test_services.py`, `test_benefits.py` and
 `test_budget.py` vary most keys; this file varies the rest, found by listing every key of
 the resolved baseline scenario and searching the tests for each
-(`test_every_numeric_scenario_key_is_varied_somewhere` keeps the list honest).
+(`test_every_scenario_key_is_named_by_some_test` keeps the list honest).
 
 Each test runs a small scenario (`tests/scenario_factory.py`: a few hundred jobseekers,
 three to six months) with the key moved and reads the model's records (`AreaModel.run`).
@@ -389,7 +389,7 @@ def _leaf_keys(d: dict, prefix: str = "") -> set[str]:
     return out
 
 
-def test_every_numeric_scenario_key_is_varied_somewhere():
+def test_every_scenario_key_is_named_by_some_test():
     """Every key of the resolved baseline is named in some test other than the fixtures that
     build scenarios (a name is not a variation, but a key named nowhere is certainly never
     varied). Prints the keys when one is missing."""
