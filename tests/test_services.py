@@ -32,8 +32,8 @@ def test_unemployed_and_participants_are_conserved(plan):
     rec = model.run()
     m = monthly_table(rec, model.cal, model.munis, [model.region.hub_of(x) for x in model.munis])
     area = m.groupby("month", sort=True).sum(numeric_only=True)
-    sp = np.asarray([(s.start_day, s.exit_day) for s in rec.spells])
-    sv = np.asarray([(s.start_day, s.end_day) for s in rec.services])
+    sp = np.asarray([(s.start_day, s.exit_day) for s in rec.rows("spells")])
+    sv = np.asarray([(s.start_day, s.end_day) for s in rec.rows("services")])
     stock0 = int(((sp[:, 0] < 0) & (sp[:, 1] >= 0)).sum()) - int(((sv[:, 0] < 0) & (sv[:, 1] >= 0)).sum())
     svc0 = int(((sv[:, 0] < 0) & (sv[:, 1] >= 0)).sum())
     assert svc0 > 0   # services are running at the start

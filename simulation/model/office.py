@@ -22,12 +22,16 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
 from ..scenario.calendar import SimCalendar
+
+if TYPE_CHECKING:
+    from ..scenario.config import Scenario
 
 
 class Request:
@@ -52,7 +56,7 @@ class Request:
         self.hub = hub
         self.js = js
         self.phase = phase
-        self.cancelled = False        # no longer waiting: the jobseeker left (or, if anywhere, held)
+        self.cancelled = False        # no longer waiting: the jobseeker left (or if anywhere, held)
         self.seq = 0                  # booking order, set by the office
         self.sp = service_point       # held at a municipal service point
         self.anywhere = anywhere      # in person at whichever hub reaches it first; `hub` is then
@@ -157,7 +161,8 @@ class AppointmentBook:
 
     def _log_queue(self, day: int) -> None:
         for h, log in enumerate(self.logs):
-            heaps = [self.office[h]] + [self.sp[m] for m in range(len(self.sp)) if self.sp_hub[m] == h]
+            heaps = [self.office[h]] + [self.sp[m] for m in range(len(self.sp))
+                                        if self.sp_hub[m] == h]
             waiting = overdue = 0
             for hp in heaps:
                 for due, _, r in hp:
@@ -177,7 +182,8 @@ class AppointmentBook:
         for h, cap in enumerate(caps):
             heaps = [self.office[h]]
             if visit:
-                heaps += [self.sp[m] for m in range(len(self.sp)) if self.sp_hub[m] == h and self.sp[m]]
+                heaps += [self.sp[m] for m in range(len(self.sp))
+                          if self.sp_hub[m] == h and self.sp[m]]
             # a meeting that starts within the day's minutes may overrun; the overrun is
             # taken from the next working day, so use never exceeds capacity over time
             avail = cap - self.debt[h]
@@ -200,7 +206,8 @@ class AppointmentBook:
                 self.logs[m].used_min[-1] += used
                 self.logs[m].lent_min[-1] = used
 
-    def _serve(self, heaps: list[list], budget: float, day: int, overdue_only: bool, hub: int) -> float:
+    def _serve(self, heaps: list[list], budget: float, day: int, overdue_only: bool,
+               hub: int) -> float:
         """Serve EDF across `heaps` while minutes remain; returns minutes used.
 
         With `overdue_only`, only requests due on or before `day` are served. Each request
@@ -273,3 +280,40 @@ class ServerPool:
             yield self.env.timeout(req.minutes / (24 * 60))
         if not req.cancelled:
             self.on_held(req, int(self.env.now))
+
+
+def build_office(scenario: Scenario, env: simpy.Environment, cal: SimCalendar,
+                 staff_fte: list[float], main_hub: int, n_municipalities: int,
+                 month_by_day: list[int], on_held: Callable[[Request, int], None],
+                 ) -> AppointmentBook | ServerPool:
+    """The hubs' offices of a scenario (`office.model`): appointment books whose meeting
+    minutes on a working day are FTE × working hours × the share for customer meetings × the
+    share present that day (absence by calendar month, `month_by_day`), or the server pool."""
+    st = scenario.staff
+    if scenario.office.model == "servers":
+        servers = [int(round(f * (1 - st.absence_share) * st.customer_meeting_time_share))
+                   for f in staff_fte]
+        return ServerPool(env, servers, on_held)
+    per_fte = st.working_hours_per_day * 60 * st.customer_meeting_time_share
+    capacity_min = [f * per_fte for f in staff_fte]
+    factors = st.absence_month_factors or [1.0] * 12
+    presence_by_month = [1 - st.absence_share * f for f in factors]
+    presence_by_day = [presence_by_month[m - 1] for m in month_by_day]
+    b = scenario.backup
+    return AppointmentBook(env, cal, capacity_min, presence_by_day, main_hub,
+                           b.max_share_of_main_hub_capacity if b.enabled else 0.0,
+                           scenario.meetings.service_point_visit_weekdays, n_municipalities,
+                           on_held)
+
+
+def overdue_at_month_ends(env: simpy.Environment, cal: SimCalendar, alive: dict,
+                          overdue: list[tuple]) -> Generator:
+    """A process: at the end of each month's last day (after the office has served it), every
+    interview still waiting past its deadline (`alive`: person → Jobseeker)."""
+    ends = cal.month_starts[1:] + [cal.days]
+    for i, end in enumerate(ends):
+        yield env.timeout(end - 0.25 - env.now)
+        for js in alive.values():
+            req = js.pending
+            if req is not None and not req.cancelled and req.due_day <= end - 1:
+                overdue.append((i, req.municipality, req.mtype))   # an Overdue record

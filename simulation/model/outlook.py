@@ -36,7 +36,8 @@ def group_means(scenario, with_multiplier: bool = True) -> np.ndarray:
     by ``exits.hazard_multiplier`` (as the model runs them) unless `with_multiplier` is off."""
     ex = scenario.exits
     k = ex.hazard_multiplier if with_multiplier else 1.0
-    return np.array([ex.layoff_mean_months, ex.short_group_mean_months / k, ex.long_group_mean_months / k])
+    return np.array([ex.layoff_mean_months, ex.short_group_mean_months / k,
+                     ex.long_group_mean_months / k])
 
 
 def start_composition(scenario) -> np.ndarray:
@@ -83,7 +84,8 @@ def registrations_for(target: np.ndarray, start_stock: np.ndarray, month_labels:
     """
     inf, ex = scenario.inflow, scenario.exits
     p_l = inf.layoff_share
-    split = np.array([p_l, (1 - p_l) * ex.short_group_share, (1 - p_l) * (1 - ex.short_group_share)])
+    split = np.array([p_l, (1 - p_l) * ex.short_group_share,
+                      (1 - p_l) * (1 - ex.short_group_share)])
     means = group_means(scenario)
     emp = np.array([ex.employment_share_layoff, ex.employment_share_short_group,
                     ex.employment_share_long_group])

@@ -1,16 +1,23 @@
-"""The records one replication produces: named record types, their codes, and their columns.
+"""The records one replication produces: their named types, their codes, and their columns.
 
 The model appends one record per event to the lists of `Records`; tables are built afterwards
-by pure functions (`tables.metrics`, `money.benefits`). Each kind of record is a `NamedTuple`:
-the model builds it with the type (``Spell(...)``), and everyone reads it by name — one record
-as ``spell.exit_day``, a whole kind as columns, ``rec.columns("spells").exit_day`` (an array
-per field). The field order lives here only: `SPELL_FIELDS` and the like are the types' field
-names, and `COLUMN[kind][name]` the position of a field in `Records.array(kind)` for code that
-reads a plain array. No module outside this one counts columns.
+by pure functions (`tables.metrics`, `money.benefits`). Each kind of record has a `NamedTuple`
+type here — `Spell`, `Participation`, `Meeting`, `Unheld`, `Overdue` — and the type is the one
+definition of its fields and their order. Read records by name: a whole kind as columns,
+``rec.columns("spells").exit_day`` (an array per field), or row by row, ``rec.rows("spells")``
+(the named type); `SPELL_FIELDS` and the like are the field names, `COLUMN[kind][name]` the
+position of a field in `Records.array(kind)` for code that reads a plain array. No module
+outside this one counts columns (`tests/test_records.py` checks the package).
+
+The lists hold plain tuples in the type's field order: building a named tuple costs about four
+times a plain one, and a 3-year run appends 175,000 records in its hot loop (a meeting held,
+`AreaModel.meeting_held`), so the model builds plain tuples, each producer marked with its
+record type, and `tests/test_records.py` checks a run's records field by field. A record built
+with its type (``Spell(person=..., ...)``) may be appended as well.
 
 Codes that records carry are `IntEnum`s: `Group` (the latent group of a spell), `Dest` (where
-a spell went) and `Outcome` (how a service participation ended). They compare equal to the
-integers stored in the arrays, so ``sp.dest == Dest.EMPLOYMENT`` works on a column.
+a spell went) and `Outcome` (how a participation in a service ended). They compare equal to
+the integers stored in the arrays, so ``sp.dest == Dest.EMPLOYMENT`` works on a column.
 """
 
 from __future__ import annotations
@@ -131,18 +138,15 @@ COLUMN: dict[str, dict[str, int]] = {kind: {n: i for i, n in enumerate(t._fields
 
 @dataclass
 class Records:
-    spells: list[Spell] = field(default_factory=list)
-    meetings: list[Meeting] = field(default_factory=list)
-    services: list[Participation] = field(default_factory=list)
-    unheld: list[Unheld] = field(default_factory=list)
-    overdue: list[Overdue] = field(default_factory=list)
+    spells: list[tuple] = field(default_factory=list)         # Spell
+    meetings: list[tuple] = field(default_factory=list)       # Meeting
+    services: list[tuple] = field(default_factory=list)       # Participation
+    unheld: list[tuple] = field(default_factory=list)         # Unheld
+    overdue: list[tuple] = field(default_factory=list)        # Overdue
     outlook_target: np.ndarray | None = None   # forecast stock followed (month × municipality)
     regular_interval_days: float = 365.25 / 4     # the regular rhythm at the start (rules)
-    intensive_interval_by_day: np.ndarray | None = None   # biweekly rhythm in force by day (0: none)
-    intensive_period_days: float = 0.0                    # length of the intensive period
     cancelled_meetings: int = 0
     hub_logs: list = field(default_factory=list)       # office.HubDayLog per hub
-    events: int = 0
     _arrays: dict = field(default_factory=dict, repr=False, compare=False)
 
     def array(self, kind: str) -> np.ndarray:
@@ -153,7 +157,8 @@ class Records:
         if a is None:
             rows = getattr(self, kind)
             width = len(self.fields(kind))
-            a = np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width).reshape(-1, width)
+            a = np.fromiter(chain.from_iterable(rows), dtype=float, count=len(rows) * width)
+            a = a.reshape(-1, width)
             self._arrays[kind] = a
         return a
 
@@ -161,6 +166,11 @@ class Records:
     def fields(kind: str) -> tuple[str, ...]:
         """The field names of a kind of record, in their order."""
         return RECORD_TYPES[kind]._fields
+
+    def rows(self, kind: str) -> list:
+        """The records of `kind` as their named type, one per record."""
+        make = RECORD_TYPES[kind]._make
+        return [make(r) for r in getattr(self, kind)]
 
     def columns(self, kind: str) -> Any:
         """The records of `kind` by column: the kind's record type holding one float array per

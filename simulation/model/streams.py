@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import zlib
 from bisect import bisect_right
+from collections.abc import Callable
 from itertools import chain
-from typing import Callable
 
 import numpy as np
 
@@ -52,7 +52,7 @@ class Buffered:
         self.normal = endless(lambda: gen.standard_normal(BLOCK).tolist())
 
     def choice(self, cum_probs: list[float]) -> int:
-        """Index drawn from cumulative probabilities (last entry 1.0): the first i with u < cum[i]."""
+        """Index drawn from cumulative probabilities (last entry 1.0): the first i, u < cum[i]."""
         i = bisect_right(cum_probs, self.uniform())
         return i if i < len(cum_probs) else len(cum_probs) - 1
 

@@ -23,16 +23,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..model.jobseeker import PROFILE  # the authority's job-search-profile task
+from ..model.records import Dest, Outcome, Records
+from ..model.services import capacity as service_capacity
 from ..scenario.calendar import SimCalendar
 from ..scenario.config import MEETING_TYPES
-from ..model.services import capacity as service_capacity
-from ..model.records import Dest, Outcome, Records
 
 INITIAL = MEETING_TYPES.index("initial")
 JOB_SEARCH_TYPES = [MEETING_TYPES.index("job_search"), MEETING_TYPES.index("supplementary")]
 SUPPLEMENTARY = MEETING_TYPES.index("supplementary")
 JOB_SEARCH = MEETING_TYPES.index("job_search")
-PROFILE = len(MEETING_TYPES)    # the authority's job-search-profile task (model.records)
 
 
 def spells_frame(rec: Records) -> pd.DataFrame:
@@ -47,12 +47,14 @@ def _month_edges(cal: SimCalendar) -> np.ndarray:
     return np.asarray(cal.month_starts + [cal.days], dtype=float)
 
 
-def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: list[str]) -> pd.DataFrame:
+def monthly_table(rec: Records, cal: SimCalendar, munis: list[str],
+                  muni_hub: list[str]) -> pd.DataFrame:
     """One row per month × municipality."""
     edges = _month_edges(cal)
     n_m, n_k = len(edges) - 1, len(munis)
     sp = rec.columns("spells")
-    muni, start, end, dest = sp.municipality.astype(int), sp.start_day, sp.exit_day, sp.dest.astype(int)
+    muni, start, end = sp.municipality.astype(int), sp.start_day, sp.exit_day
+    dest = sp.dest.astype(int)
 
     def count(times: np.ndarray, mask: np.ndarray, who: np.ndarray = muni) -> np.ndarray:
         """Events at `times` (where `mask`) per month × municipality `who`."""
@@ -76,12 +78,13 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
     alive = at_month_ends(muni, start, end)
     # services: participants are registered jobseekers but not in the unemployed stock
     sv = rec.columns("services")
-    s_muni, s_start, s_end, s_out = sv.municipality.astype(int), sv.start_day, sv.end_day, sv.outcome.astype(int)
+    s_muni, s_start, s_end = sv.municipality.astype(int), sv.start_day, sv.end_day
+    s_out = sv.outcome.astype(int)
     in_services = at_month_ends(s_muni, s_start, s_end)
     service_starts = count(s_start, s_start >= 0, s_muni)
     service_returns = count(s_end, np.isfinite(s_end) & (s_out == Outcome.JOB_SEARCH), s_muni)
-    exits_from_services = count(s_end, np.isfinite(s_end) & ((s_out == Outcome.EMPLOYMENT) | (s_out == Outcome.LEFT)),
-                                s_muni)
+    left = (s_out == Outcome.EMPLOYMENT) | (s_out == Outcome.LEFT)
+    exits_from_services = count(s_end, np.isfinite(s_end) & left, s_muni)
     stock = alive - in_services
 
     mt = rec.columns("meetings")
@@ -106,7 +109,8 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
     # deadlines missed, by the month the deadline fell in: the interview held after it, or
     # never held (the jobseeker left past it, or the run ended)
     un = rec.columns("unheld")
-    u_muni, u_type, u_due, u_end = un.municipality.astype(int), un.mtype.astype(int), un.due_day, un.end_day
+    u_muni, u_type = un.municipality.astype(int), un.mtype.astype(int)
+    u_due, u_end = un.due_day, un.end_day
     due_f = due.astype(float)
     # time past a deadline, held or not: per month and municipality, the person-days that
     # initial and job-search interviews waited past their deadline (a late one until it was
@@ -128,7 +132,8 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
 
     # interviews still waiting past their deadline at each month end
     ov = rec.columns("overdue")
-    ov_month, ov_muni, ov_type = ov.month.astype(int), ov.municipality.astype(int), ov.mtype.astype(int)
+    ov_month, ov_muni = ov.month.astype(int), ov.municipality.astype(int)
+    ov_type = ov.mtype.astype(int)
 
     def overdue(types: list[int]) -> np.ndarray:
         out = np.zeros((n_m, n_k), dtype=np.int64)
@@ -167,7 +172,8 @@ def monthly_table(rec: Records, cal: SimCalendar, munis: list[str], muni_hub: li
     return df
 
 
-def services_table(rec: Records, cal: SimCalendar, scenario, broad_area_end: np.ndarray) -> pd.DataFrame:
+def services_table(rec: Records, cal: SimCalendar, scenario,
+                   broad_area_end: np.ndarray) -> pd.DataFrame:
     """One row per month × service: starts, participants, cost, capacity and any shortfall.
 
     `broad_area_end` is the area's broad unemployment at each month end (for target shares).
@@ -202,12 +208,14 @@ def services_table(rec: Records, cal: SimCalendar, scenario, broad_area_end: np.
                 "cost_eur": float(days) * cfg.unit_cost_eur_per_month / days_per_month,
                 "capacity_places": cap if np.isfinite(cap) else np.nan,
                 "target_places": target,
-                "shortfall_places": max(target - participants, 0.0) if not np.isnan(target) else 0.0,
+                "shortfall_places": (max(target - participants, 0.0) if not np.isnan(target)
+                                     else 0.0),
             })
     return pd.DataFrame(rows)
 
 
-def hubs_table(rec: Records, cal: SimCalendar, hubs: list[str], staff_fte: list[float]) -> pd.DataFrame:
+def hubs_table(rec: Records, cal: SimCalendar, hubs: list[str],
+               staff_fte: list[float]) -> pd.DataFrame:
     """One row per month × hub: staff, capacity, use, backlog and waits."""
     edges = _month_edges(cal)
     n_m = len(edges) - 1
@@ -217,7 +225,8 @@ def hubs_table(rec: Records, cal: SimCalendar, hubs: list[str], staff_fte: list[
     open_d, held = mt.open_day[staffed].astype(int), mt.held_day[staffed].astype(int)
     cw = cal._cum_working  # working days in [0, i)
     top = len(cw) - 1
-    wait = np.maximum(cw[np.minimum(held + 1, top)] - cw[np.minimum(open_d + 1, top)], 0).astype(float)
+    wait = np.maximum(cw[np.minimum(held + 1, top)] - cw[np.minimum(open_d + 1, top)], 0)
+    wait = wait.astype(float)
     m_idx = np.searchsorted(edges, held, side="right") - 1
     rows = []
     for h, name in enumerate(hubs):
@@ -230,7 +239,8 @@ def hubs_table(rec: Records, cal: SimCalendar, hubs: list[str], staff_fte: list[
             lent = np.bincount(di, weights=np.asarray(log.lent_min), minlength=n_m)[:n_m]
             backlog = np.zeros(n_m)
             waiting = np.zeros(n_m)
-            me = np.searchsorted(edges, np.asarray(log.month_end_day, dtype=float), side="right") - 1
+            month_end = np.asarray(log.month_end_day, dtype=float)
+            me = np.searchsorted(edges, month_end, side="right") - 1
             backlog[me] = log.overdue_end
             waiting[me] = log.waiting_end
         else:
@@ -249,14 +259,16 @@ def hubs_table(rec: Records, cal: SimCalendar, hubs: list[str], staff_fte: list[
     return pd.DataFrame(rows)
 
 
-def service_cost_by_municipality(rec: Records, cal: SimCalendar, scenario, n_munis: int) -> np.ndarray:
+def service_cost_by_municipality(rec: Records, cal: SimCalendar, scenario,
+                                 n_munis: int) -> np.ndarray:
     """Service cost (EUR) per month × municipality: participant-days × unit cost a month."""
     edges = _month_edges(cal)
     n_m = len(edges) - 1
     out = np.zeros((n_m, n_munis))
     if not rec.services:
         return out
-    unit = np.asarray([c.unit_cost_eur_per_month for c in scenario.services.values()]) / (365.25 / 12)
+    unit = (np.asarray([c.unit_cost_eur_per_month for c in scenario.services.values()])
+            / (365.25 / 12))
     sv = rec.columns("services")
     muni, svc = sv.municipality.astype(int), sv.service.astype(int)
     a, b = sv.start_day, np.minimum(sv.end_day, cal.days)
