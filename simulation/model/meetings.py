@@ -14,9 +14,9 @@ streams.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import math
+from bisect import bisect_right
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from ..scenario.config import MeetingsConfig
     from .jobseeker import Jobseeker
 
+
+LAST_CHANNEL = len(CHANNELS) - 1
 
 class MeetingRequests:
     """Turns the path's steps into requests and hands them to the office (`submit`); bought
@@ -66,7 +68,7 @@ class MeetingRequests:
         self.horizon_day = path.horizon_day
         self._supp_scheduled = [r.supplementary_interviews_scheduled for r in path.rules_by_day]
         self.muni_is_hub_town = muni_is_hub_town
-        self.r_purchase = streams("purchases")
+        self._u_purchase = streams("purchases").uniform
         self.r_profile = streams("profiles")
         self._u_channel = streams("channels").uniform
         self._submit = submit
@@ -80,7 +82,7 @@ class MeetingRequests:
                     self._supp_scheduled[open_day] if open_day < len(self._supp_scheduled)
                     else self.path.rules_on_day(open_day).supplementary_interviews_scheduled):
                 return None
-            if self.r_purchase.uniform() < self.purchased_share:
+            if self._u_purchase() < self.purchased_share:
                 if due < self.horizon_day:   # held by a provider on its due day
                     self._record((js.municipality, js.hub, mtype, PROVIDER,  # records.Meeting
                                   due, open_day, due, 0.0, True))
@@ -89,9 +91,9 @@ class MeetingRequests:
             cum = self.later_cum
         else:
             cum = self.channel_cum[mtype]
-        ch = bisect.bisect_right(cum, self._u_channel())
-        if ch >= len(cum):
-            ch = len(cum) - 1
+        ch = bisect_right(cum, self._u_channel())
+        if ch > LAST_CHANNEL:
+            ch = LAST_CHANNEL
         sp = False
         ch_eff = ch
         if ch == SERVICE_POINT:

@@ -125,6 +125,7 @@ class StatutoryPath:
         self.rules_by_day = [rules.on(cal.start + timedelta(days=i)) for i in range(n)]
         self._plans: dict[int, Plan] = {}
         self.plan_by_day = [self._plan(r) for r in self.rules_by_day]
+        self._n_days = n
         self.last_due = self.horizon_day + BEYOND_DAYS   # meetings due later are not planned
         # per day index: the last working day on or before it, the day a meeting due on it opens
         working = cal.working
@@ -137,6 +138,7 @@ class StatutoryPath:
         cum, idx = cal._cum_working, cal._working_index
         self._cum_working = cum.tolist()
         self._working_index = idx.tolist()
+        self._n_cum, self._n_working = len(self._cum_working), len(self._working_index)
         self.open_of_due = [int(idx[k]) if k >= 0 else 0
                             for k in (int(cum[d + 1]) - 1 - window for d in range(len(working)))]
 
@@ -161,9 +163,9 @@ class StatutoryPath:
 
     def add_working_days(self, day: int, n: int) -> int:
         """`SimCalendar.add_working_days` on plain lists (the hot path)."""
-        if day + 1 < len(self._cum_working):
+        if day + 1 < self._n_cum:
             k = self._cum_working[day + 1] + n - 1
-            if k < len(self._working_index):
+            if k < self._n_working:
                 return self._working_index[k]
         return self.cal.add_working_days(day, n)
 
@@ -218,8 +220,7 @@ class StatutoryPath:
         A due date on a day off moves back to the last working day before it; the meeting
         opens `window` working days before its due day, and after `held`.
         """
-        plans = self.plan_by_day
-        p = plans[held] if held < len(plans) else self.plan_on_day(held)
+        p = self.plan_by_day[held] if held < self._n_days else self.plan_on_day(held)
         interval = p.interval
         kind, k = phase
         if kind == PH_INITIAL or kind == PH_AFTER_SERVICE:
