@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
 from .scenario.config import Scenario
 from .scenario.config import load_scenario as _load_scenario
-from .errors import InputError
 from .tables.kpis import mean_ci, summarise  # noqa: F401  (public: `ts.summarise`)
 from .tables.kpis import yearly_by_municipality as _yearly_by_municipality
 from .tables.kpis import yearly_kpis as _yearly_kpis
@@ -337,8 +337,8 @@ def _scenario_from_manifest(manifest: dict[str, Any]) -> Scenario | None:
 
 def _batch_folders(out: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
     """Scenario name → (its folder, its manifest), in batch order (a name is not a folder)."""
-    from .tables.store import iter_batch_scenarios
     from .experiments.compare import read_manifest
+    from .tables.store import iter_batch_scenarios
 
     found: dict[str, tuple[Path, dict[str, Any]]] = {}
     for f in iter_batch_scenarios(out):
@@ -616,9 +616,9 @@ def forecast_caseload(data: str | Path, until: str | None = None, horizon: int =
     horizon : months ahead.  paths : simulated paths for the intervals.  seed : their seed.
     workers : processes for the model fits (default as ``tyosim forecast``).
     """
-    from .forecast.defaults import default_workers as _default_workers
     from .forecast.cost import CostAssumptions, cost_table
     from .forecast.data import load_monthly, parse_month
+    from .forecast.defaults import default_workers as _default_workers
     from .forecast.forecaster import forecast as _forecast
     from .scenario.region import load_region
     from .scenario.rules import load_rules
@@ -640,8 +640,8 @@ def backtest(data: str | Path, origins: tuple[str, ...] = ("2015-12", "2016-12",
     ``.by_level()``, ``.figures()`` (the goal figures), ``.scores`` (every origin × series).
     """
     from .forecast.backtest import run_backtest
-    from .forecast.defaults import default_workers as _default_workers
     from .forecast.data import load_monthly
+    from .forecast.defaults import default_workers as _default_workers
     from .scenario.region import load_region
 
     workers = _default_workers() if workers is None else workers

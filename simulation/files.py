@@ -16,19 +16,28 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+PUBLIC = -1   # `mode` for an ordinary file: 0o666 less the process's umask
+
+
+def _public_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
 
 @contextmanager
-def atomic_path(path: str | Path, mode: int | None = None) -> Iterator[Path]:
+def atomic_path(path: str | Path, mode: int | None = None, suffix: str = ".tmp") -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success it replaces `path`, on failure it is
-    removed. `mode`: the file's permission bits (default: ``mkstemp``'s 0o600 unless given)."""
+    removed. `mode`: the file's permission bits (default: ``mkstemp``'s 0o600; `PUBLIC`: an
+    ordinary file, 0o666 less the umask). `suffix`: for writers that go by the extension."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     os.close(fd)
     try:
         yield Path(tmp)
         if mode is not None:
-            os.chmod(tmp, mode)
+            os.chmod(tmp, _public_mode() if mode == PUBLIC else mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

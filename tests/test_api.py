@@ -218,7 +218,7 @@ def test_column_dictionary_matches_a_run(laukaa, tmp_path):
     from simulation.cli.main import main
     from simulation.experiments.compare import COLUMNS, KPIS
     from simulation.experiments.runner import RunResult
-    from simulation.tables.summary import write_yearly_csv
+    from simulation.cli.run import write_yearly_csv
 
     batch, _ = laukaa
     doc = _documented()

@@ -32,7 +32,6 @@ import hashlib
 import math
 import os
 import sys
-import tempfile
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -379,19 +378,10 @@ def qstr(s: str) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file in the same folder and os.replace; check it parses first."""
+    from ..files import write_atomic as _write
+
     tomllib.loads(text)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; scenario files are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _write(path, text, 0o644)  # mkstemp makes 0600; scenario files are ordinary files
 
 
 # ---------------------------------------------------------------------------------------

@@ -14,7 +14,12 @@ from ..scenario.config import load_scenario
 
 def budget_command(args: argparse.Namespace) -> int:
     """`tyosim budget FILE`: a scenario's budget, or a cost-sharing file's table."""
-    from ..money.cost_sharing import compute_sharing, format_sharing, is_sharing_file, load_sharing_file
+    from ..money.cost_sharing import (
+        compute_sharing,
+        format_sharing,
+        is_sharing_file,
+        load_sharing_file,
+    )
 
     path = Path(args.scenario)
     if not path.exists():

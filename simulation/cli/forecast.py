@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -28,19 +26,31 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..scenario.region import load_region
+from ..files import write_atomic
 from ..forecast.backtest import run_backtest
 from ..forecast.cost import cost_table, load_cost_assumptions
 from ..forecast.data import load_monthly, parse_month
 from ..forecast.forecaster import forecast
-from .forecast_arguments import (DEFAULT_ORIGINS, DEFAULT_PATHS, DEFAULT_SEED, MAX_HORIZON_MONTHS, MAX_PATHS,  # noqa: F401
-                        MAX_TIMEOUT_S, MAX_WORKERS, MIN_PATHS, PXWEB_TABLE_URL, RECONCILIATION_METHODS,
-                        add_backtest_arguments, add_data_fetch_arguments, add_forecast_arguments)
 from ..forecast.plots import chart_file_name, fan_chart
-from .argtypes import positive_int
 from ..forecast.pxweb import fetch_table, write_csv_atomic
 from ..forecast.selection import COMPARISON_MODELS, MethodConfig
-
+from ..scenario.region import load_region
+from .argtypes import positive_int
+from .forecast_arguments import (  # noqa: F401
+    DEFAULT_ORIGINS,
+    DEFAULT_PATHS,
+    DEFAULT_SEED,
+    MAX_HORIZON_MONTHS,
+    MAX_PATHS,
+    MAX_TIMEOUT_S,
+    MAX_WORKERS,
+    MIN_PATHS,
+    PXWEB_TABLE_URL,
+    RECONCILIATION_METHODS,
+    add_backtest_arguments,
+    add_data_fetch_arguments,
+    add_forecast_arguments,
+)
 
 _positive_int = positive_int
 
@@ -52,16 +62,7 @@ def _method(args: argparse.Namespace, compare: bool = False) -> MethodConfig:
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text)
 
 
 def _rules_for(scenario: str | None) -> tuple[Any, str]:

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import argparse
 
-from .argtypes import bounded_float, bounded_int
-from .argtypes import seed as seed_type
-
 from ..forecast.defaults import (  # noqa: F401 — re-exported for the commands
-    DEFAULT_SEED, DEFAULT_PATHS, RECONCILIATION_METHODS, DEFAULT_ORIGINS, PXWEB_TABLE_URL, MAX_HORIZON_MONTHS, MIN_PATHS, MAX_PATHS, MAX_WORKERS, MAX_TIMEOUT_S,
+    DEFAULT_ORIGINS,
+    DEFAULT_PATHS,
+    DEFAULT_SEED,
+    MAX_HORIZON_MONTHS,
+    MAX_PATHS,
+    MAX_TIMEOUT_S,
+    MAX_WORKERS,
+    MIN_PATHS,
+    PXWEB_TABLE_URL,
+    RECONCILIATION_METHODS,
+)
+from ..forecast.defaults import (
     default_workers as _default_workers,
 )
+from .argtypes import bounded_float, bounded_int
+from .argtypes import seed as seed_type
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -12,8 +12,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from .argtypes import bounded_int, positive_float, positive_int
 from ..errors import InputError, NotBuiltError
+from .argtypes import bounded_int, positive_float, positive_int
 
 DEFAULT_SCENARIO = "scenarios/baseline.toml"
 
@@ -152,8 +152,8 @@ def _drop_none(x):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ..scenario.config import load_scenario
     from ..experiments.runner import run_scenario
+    from ..scenario.config import load_scenario
     from .run import print_run_summary, write_yearly_csv
 
     over: dict = {"run": {}}

@@ -187,8 +187,8 @@ def precision_check(out: Path, scenarios: Sequence[Scenario], precision: float,
                     kpis: Sequence[str] = HEADLINE_KPIS, reps: int | None = None) -> pd.DataFrame:
     """Per scenario × headline KPI × year: n, mean, 95 % CI half-width and whether it is
     within ``precision`` × |mean| (over replications 0..reps-1, or all stored)."""
-    from .compare import scenario_kpis
     from ..tables.kpis import mean_ci
+    from .compare import scenario_kpis
 
     rows = []
     for sc in scenarios:

@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..tables.store import iter_batch_scenarios, read_table
 from ..tables.kpis import MIN_REPS_FOR_CI, few_replications, mean_ci, t_multiplier, yearly_kpis
+from ..tables.store import iter_batch_scenarios, read_table
 
 KPIS = ("stock_mean", "stock_end", "late_meetings", "late_meetings_share", "benefit_cost_eur",
         "benefit_cost_municipal_eur", "service_cost_eur", "staff_cost_eur")

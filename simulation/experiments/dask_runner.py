@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import traceback
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from ..errors import InputError

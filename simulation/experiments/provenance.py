@@ -4,7 +4,6 @@ the time it was written. (Atomic writes are in `simulation.files`.)
 
 from __future__ import annotations
 
-import os
 import platform
 import subprocess
 from datetime import datetime, timezone

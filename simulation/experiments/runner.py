@@ -30,8 +30,17 @@ from ..errors import InputError
 from ..files import write_json_atomic
 from ..model.streams import replication_seed
 from ..scenario.config import MAX_REPLICATIONS, Scenario
-from ..tables.store import (check_folder, done_replications, ensure_folder, folder_lock,
-                            read_table, remove_stale_tmp, scenario_folder, scenario_hash, write_rep)
+from ..tables.store import (
+    check_folder,
+    done_replications,
+    ensure_folder,
+    folder_lock,
+    read_table,
+    remove_stale_tmp,
+    scenario_folder,
+    scenario_hash,
+    write_rep,
+)
 from .executors import Executor, make_executor, process_pool, worker_init  # noqa: F401
 from .provenance import git_commit, now_iso, versions
 from .tasks import Task, TaskFailure, TaskResult, scenario_key, simulate_replication  # noqa: F401

@@ -8,9 +8,7 @@ Uses matplotlib's non-interactive Agg backend; files are written atomically.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -97,18 +95,14 @@ def fan_chart(
     foot = lab["source"] + (f"; {lab['model']}: {model}" if model else "")
     fig.text(0.01, 0.01, foot, fontsize=7, color="#555555")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
-    os.close(fd)
+    from ..files import atomic_path
+
     try:
-        fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
+        with atomic_path(Path(path), suffix=".png") as tmp:
+            fig.savefig(tmp, format="png")
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return Path(path)
 
 
 def chart_file_name(level: str, name: str) -> str:

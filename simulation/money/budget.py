@@ -52,21 +52,20 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..scenario.budget_config import BudgetConfig
-from ..scenario.config import Scenario, load_scenario
-from .cost_sharing import share_amount, weights_for_key
 from ..errors import InputError
-from ..tables.store import read_table
+from ..scenario.budget_config import BudgetConfig
+from ..scenario.config import Scenario
 from ..tables.kpis import mean_ci
+from ..tables.store import read_table
+from .cost_sharing import share_amount, weights_for_key
 
 NOT_AVAILABLE = "not available"
 MONTHS_PER_YEAR = 12
@@ -460,7 +459,7 @@ def compute_budget(scenario: Scenario, results: str | Path | None = None) -> Bud
     memo = memo_items(scenario)
     if len(memo):
         notes.append("not the area's money, outside the cost and the gap (memo): "
-                     + "; ".join(f"{r['item']} {_eur(r.memo_cost_eur)} EUR ({PAYERS_OUTSIDE[r.payer]})"
+                     + "; ".join(f"{r['item']} {r.memo_cost_eur:,.0f} EUR ({PAYERS_OUTSIDE[r.payer]})"
                                  for _, r in memo.iterrows()))
     if b.benefit_compensation is None:
         notes.append("benefit compensation: none entered (budget.benefit_compensation); "

@@ -34,27 +34,9 @@ class ReportFiles:
 
 
 def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
+    from ..files import PUBLIC, write_bytes_atomic
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    import os
-
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_bytes_atomic(path, data, PUBLIC)
 
 
 def parse_formats(text: str) -> list[str]:

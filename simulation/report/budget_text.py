@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..money.budget import Budget
+from ..money.budget import (NOT_AVAILABLE, Budget, budget_config, expected_broad_unemployment,
+                            simulated_area_cost)
+
 
 def _eur(x: float) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
@@ -74,8 +76,14 @@ _TABLE_COLUMNS = ("cost_eur", "staff_eur", "regional_services_eur", "purchased_s
 def _budget_table(bud: Budget, lang: str) -> str:
     """`format_budget`'s text table in `lang` ("en" or "fi": the same figures, Finnish words
     and number formats)."""
-    from .labels import (item_label, label, payer_label, purchase_rule_text,
-                                scenario_description, sharing_key_text)
+    from .labels import (
+        item_label,
+        label,
+        payer_label,
+        purchase_rule_text,
+        scenario_description,
+        sharing_key_text,
+    )
 
     W = _WORDS["fi" if lang == "fi" else "en"]
     fi = lang == "fi"

@@ -12,12 +12,11 @@ hub, per scenario × replication × month), so a budget preparer can check any f
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from ..files import PUBLIC, atomic_path
 from .csv_excel import is_formula_like
 from .labels import SHEETS, XLSX_FORMATS, label
 from .tables import ReportData
@@ -138,11 +137,8 @@ def _text_cells_stay_text(ws) -> None:
 def write_xlsx(rd: ReportData, path: Path, lang: str) -> Path:
     """Write the workbook to `path` atomically (temporary file + os.replace)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fmts = XLSX_FORMATS[lang]
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".xlsx")
-    os.close(fd)
-    try:
+    with atomic_path(path, PUBLIC, suffix=".xlsx") as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             for key in SHEET_ORDER:
                 if key == "about":
@@ -183,11 +179,4 @@ def write_xlsx(rd: ReportData, path: Path, lang: str) -> Path:
                             kind = "decimal"
                         ws.cell(row=i + 2, column=j).number_format = fmts[kind]
                 _text_cells_stay_text(ws)
-        from . import _umask
-
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
