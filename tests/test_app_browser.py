@@ -55,14 +55,15 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(tmp_path):
-    """The page served by ``python -m simulation.app`` on a free loopback port."""
+    """The page served by ``tyosim app`` (as ``python -m simulation app``) on a free loopback port."""
     port = _free_port()
     log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 — closed below
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "simulation.app",
+            "simulation",   # the command line: `tyosim app`
+            "app",
             "--host",
             "127.0.0.1",
             "--port",

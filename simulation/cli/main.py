@@ -123,7 +123,31 @@ def build_parser() -> argparse.ArgumentParser:
                     help="language of the table and of --excel CSV (machine CSV/JSON keep the ids)")
     bu.add_argument("--excel", action="store_true",
                     help="with --format csv: for Excel (semicolons, decimal commas, UTF-8 BOM, --lang words)")
+    ap = sub.add_parser("app", help="the scenario page in a browser (local; needs the extra: "
+                                    "pip install 'tyosim[app]')")
+    ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    ap.add_argument("--port", type=bounded_int(1, 65535, "a port"), default=8501, help="port (default 8501)")
+    ap.add_argument("--open", action="store_true", help="open the page in the default browser")
+    ap.add_argument("--scenarios", help="folder of scenario files to offer (default: scenarios/)")
+    ap.add_argument("--results", help="folder for the page's runs (default: a temporary folder)")
     return p
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """``tyosim app``: start the page (`simulation.app`, the layer above the API) in its own
+    process; the command line does not import it."""
+    import subprocess
+
+    cmd = [sys.executable, "-m", "simulation.app", "--host", args.host, "--port", str(args.port)]
+    if args.open:
+        cmd.append("--open")
+    for opt, value in (("--scenarios", args.scenarios), ("--results", args.results)):
+        if value:
+            cmd += [opt, value]
+    try:
+        return subprocess.call(cmd)
+    except KeyboardInterrupt:
+        return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -209,6 +233,8 @@ def _dispatch(argv: list[str] | None) -> int:
     if args.command == "report":
         from ..report import report_command
         return report_command(args)
+    if args.command == "app":
+        return cmd_app(args)
     return _not_built(args.command, "unknown")
 
 
