@@ -146,7 +146,7 @@ def test_referral_trials_are_independent_with_one_draw():
     assert share[None] == pytest.approx(0.35, abs=0.01)
     # a full first service passes its referrals on: the second gets 0.3·0.5 + 0.35 = 0.5
     desk.participants[0] = 10 ** 9
-    desk.fixed_cap[0] = 0
+    desk.cap_places[0] = 0
     picks = [desk.refer(js, 1000.0, 100) for _ in range(40_000)]
     assert picks.count(1) / len(picks) == pytest.approx(0.5, abs=0.01)
 

@@ -33,23 +33,6 @@ if TYPE_CHECKING:
     from .jobseeker import Jobseeker
 
 
-def fixed_capacity(c: ServiceConfig) -> float:
-    """Places a service has whatever the caseload: min(places, budget / 12 / unit cost); inf if
-    none."""
-    caps = []
-    if c.places is not None:
-        caps.append(c.places)
-    if c.budget_eur_per_year is not None and c.unit_cost_eur_per_month > 0:
-        caps.append(c.budget_eur_per_year / 12 / c.unit_cost_eur_per_month)
-    return min(caps, default=math.inf)
-
-
-def capacity(c: ServiceConfig, broad: float) -> float:
-    """Participants a service may have when broad unemployment is `broad` (inf if unlimited)."""
-    t = c.target_share_of_broad_unemployment
-    return fixed_capacity(c) if t is None else min(fixed_capacity(c), t * broad)
-
-
 class ServiceDesk:
     def __init__(self, services: dict[str, ServiceConfig], order: list[str], rng_uniform,
                  rng_gamma2) -> None:
@@ -63,9 +46,11 @@ class ServiceDesk:
         self.gamma2 = rng_gamma2
         self.eligible_groups = [{GROUPS.index(g) for g in c.eligible_groups} for c in self.cfg]
         self.eligible_days = [c.eligible_from_months * DAYS_PER_MONTH for c in self.cfg]
-        # the part of the capacity that does not move with the caseload (hot path: computed once)
-        self.fixed_cap = [fixed_capacity(c) for c in self.cfg]
-        self.target = [c.target_share_of_broad_unemployment for c in self.cfg]
+        # capacity = places + share × broad unemployment (`ServiceConfig.capacity_terms`: the one
+        # definition; split so the hot path multiplies only)
+        terms = [c.capacity_terms() for c in self.cfg]
+        self.cap_places = [pl for pl, _ in terms]
+        self.cap_share = [sh for _, sh in terms]
         self.prob = [c.referral_probability for c in self.cfg]
         self._prepare_referral_tables()
 
@@ -103,8 +88,7 @@ class ServiceDesk:
 
     def capacity(self, i: int, broad: float) -> float:
         """Participants service i may have now (inf if unlimited)."""
-        t = self.target[i]
-        return self.fixed_cap[i] if t is None else min(self.fixed_cap[i], t * broad)
+        return self.cap_places[i] + self.cap_share[i] * broad
 
     def refer(self, js: Jobseeker, now: float, broad: float) -> int | None:
         """The service a jobseeker is referred to at a meeting now, or None.
@@ -125,15 +109,14 @@ class ServiceDesk:
         idx, cums = self._stages[js.group][s]
         u = self.uniform()
         a, n = 0, len(idx)
-        participants, fixed, target = self.participants, self.fixed_cap, self.target
+        participants, places, share = self.participants, self.cap_places, self.cap_share
         while a < n:
             cum = cums[a]
             j = bisect_right(cum, u)
             if j >= len(cum):
                 return None          # no trial from a on succeeds
             i = idx[a + j]
-            t = target[i]
-            if participants[i] + 1 <= (fixed[i] if t is None else min(fixed[i], t * broad)):
+            if participants[i] + 1 <= places[i] + share[i] * broad:
                 return i
             lo = cum[j - 1] if j else 0.0
             u = (u - lo) / (cum[j] - lo)   # uniform again, given the first success at j

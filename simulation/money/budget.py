@@ -107,12 +107,9 @@ def expected_broad_unemployment(scenario: Scenario) -> float:
 
 
 def _capacity_places(svc) -> float | None:
-    caps = []
-    if svc.places is not None:
-        caps.append(svc.places)
-    if svc.budget_eur_per_year is not None and svc.unit_cost_eur_per_month > 0:
-        caps.append(svc.budget_eur_per_year / MONTHS_PER_YEAR / svc.unit_cost_eur_per_month)
-    return min(caps) if caps else None
+    """Places that do not move with the caseload (`ServiceConfig.capacity_terms`), or None."""
+    places, share = svc.capacity_terms()
+    return None if share or math.isinf(places) else places
 
 
 PAYERS_OUTSIDE = {"wellbeing_county": "wellbeing services county (not the area's money)",
@@ -143,8 +140,7 @@ def planned_purchases(scenario: Scenario) -> pd.DataFrame:
     for name, svc in scenario.services.items():
         if svc.budget_eur_per_year is not None:
             places = _capacity_places(svc)
-            cost = svc.budget_eur_per_year if svc.places is None else min(
-                svc.budget_eur_per_year, svc.places * MONTHS_PER_YEAR * svc.unit_cost_eur_per_month)
+            cost = svc.budget_eur_per_year   # validation allows one capacity key: no places beside it
             rule = "budget_eur_per_year"
         elif svc.places is not None:
             places = svc.places

@@ -25,7 +25,6 @@ import pandas as pd
 
 from ..model.jobseeker import PROFILE  # the authority's job-search-profile task
 from ..model.records import Dest, Outcome, Records
-from ..model.services import capacity as service_capacity
 from ..scenario.calendar import SimCalendar
 from ..scenario.config import MEETING_TYPES
 
@@ -201,7 +200,7 @@ def services_table(rec: Records, cal: SimCalendar, scenario,
             starts = int(((sa >= lo) & (sa < hi)).sum())
             target = (cfg.target_share_of_broad_unemployment * broad_area_end[i]
                       if cfg.target_share_of_broad_unemployment is not None else np.nan)
-            cap = service_capacity(cfg, broad_area_end[i])
+            cap = cfg.capacity(broad_area_end[i])
             rows.append({
                 "month": cal.month_labels[i], "service": name, "kind": cfg.kind or name,
                 "starts": starts, "participants_end": participants, "participant_days": float(days),
