@@ -26,8 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ..scenario.calendar import DAYS_PER_MONTH  # the model's month for rates (365.25 / 12)
+
 GROUPS: tuple[str, ...] = ("layoff", "short", "long")
-DAYS_PER_MONTH = 30.4375  # the model's month for rates (365.25 / 12)
 
 FloatArray = NDArray[np.float64]
 

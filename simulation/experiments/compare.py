@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..scenario.calendar import DAYS_PER_MONTH
 from ..tables.kpis import MIN_REPS_FOR_CI, few_replications, mean_ci, t_multiplier, yearly_kpis
 from ..tables.store import iter_batch_scenarios, read_table
 
@@ -158,7 +159,7 @@ def municipality_kpis(monthly: pd.DataFrame) -> pd.DataFrame:
     out = out.join(g[sums].sum(min_count=1))
     if "interviews_missed_equivalent" in out:   # as for the area (kpis.yearly_kpis)
         out["late_meetings"] = out["interviews_missed_equivalent"]
-        person_days = out["stock_mean"] * g["month"].nunique() * (365.25 / 12)
+        person_days = out["stock_mean"] * g["month"].nunique() * DAYS_PER_MONTH
         out["late_meetings_share"] = (out["interviews_overdue_days"] / person_days.where(person_days > 0)).clip(upper=1.0)
     elif "initial_interviews_deadline_missed" in out:
         out["late_meetings"] = (out["initial_interviews_deadline_missed"]

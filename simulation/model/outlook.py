@@ -26,9 +26,8 @@ import math
 
 import numpy as np
 
+from ..scenario.calendar import DAYS_PER_MONTH
 from ..scenario.forecast_paths import target_stock  # noqa: F401  (re-exported for the model)
-
-DAYS_PER_MONTH = 365.25 / 12
 
 
 def group_means(scenario, with_multiplier: bool = True) -> np.ndarray:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..scenario.calendar import DAYS_PER_MONTH
+
 KEYS = ["scenario", "replication"]
 
 
@@ -45,7 +47,7 @@ def yearly_kpis(monthly: pd.DataFrame, hubs: pd.DataFrame | None = None) -> pd.D
         # interviews (÷ the 3-month rhythm) — fewer staff never give fewer; its share: of the
         # unemployed person-time, the part spent waiting past a deadline
         out["late_interviews"] = out["interviews_missed_equivalent"]
-        person_days = g["stock_end"].mean() * g["month"].nunique() * (365.25 / 12)
+        person_days = g["stock_end"].mean() * g["month"].nunique() * DAYS_PER_MONTH
         out["late_interviews_share"] = (out["interviews_overdue_days"] / person_days).clip(upper=1.0)
     if "initial_interviews_deadline_missed" in out:
         for kind in ("initial", "job_search"):   # on time: of the deadlines, not of the held
@@ -77,7 +79,7 @@ def mean_ci(values: pd.Series | np.ndarray, level: float = 0.95) -> tuple[float,
     if n < 2:
         return (mean, np.nan, np.nan, np.nan)
     sd = float(x.std(ddof=1))
-    from scipy import stats   # here, not at import: `tyosim --help` need not load scipy
+    from scipy import stats  # here, not at import: `tyosim --help` need not load scipy
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / np.sqrt(n)
     return (mean, sd, mean - half, mean + half)
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..model.jobseeker import PROFILE  # the authority's job-search-profile task
 from ..model.records import Dest, Outcome, Records
-from ..scenario.calendar import SimCalendar
+from ..scenario.calendar import DAYS_PER_MONTH, SimCalendar
 from ..scenario.config import MEETING_TYPES
 
 INITIAL = MEETING_TYPES.index("initial")
@@ -188,7 +188,7 @@ def services_table(rec: Records, cal: SimCalendar, scenario,
     sv = rec.columns("services")
     svc, a, b = sv.service.astype(int), sv.start_day, sv.end_day
     rows = []
-    days_per_month = 365.25 / 12
+    days_per_month = DAYS_PER_MONTH
     for j, name in enumerate(names):
         cfg = scenario.services[name]
         sel = svc == j
@@ -267,7 +267,7 @@ def service_cost_by_municipality(rec: Records, cal: SimCalendar, scenario,
     if not rec.services:
         return out
     unit = (np.asarray([c.unit_cost_eur_per_month for c in scenario.services.values()])
-            / (365.25 / 12))
+            / DAYS_PER_MONTH)
     sv = rec.columns("services")
     muni, svc = sv.municipality.astype(int), sv.service.astype(int)
     a, b = sv.start_day, np.minimum(sv.end_day, cal.days)
