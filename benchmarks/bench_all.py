@@ -98,7 +98,7 @@ def baseline_replication(reps: int) -> dict[str, float]:
 
     walls, cpus, bares, models, benefits = [], [], [], [], []
     for r in range(reps):
-        (wall, cpu), bare = _bracketed(lambda: one(r))
+        (wall, cpu), bare = _bracketed(lambda r=r: one(r))
         walls.append(wall)
         cpus.append(cpu)
         bares.append(bare)

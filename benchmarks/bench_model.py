@@ -33,10 +33,10 @@ from pathlib import Path
 
 import simpy
 
-from simulation.scenario.config import load_scenario
 from simulation.experiments.runner import simulate_replication
 from simulation.model.area import AreaModel
 from simulation.model.streams import Buffered, stream
+from simulation.scenario.config import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -23,9 +23,9 @@ import tracemalloc
 from pathlib import Path
 from unittest import mock
 
+from simulation.experiments.runner import simulate_replication
 from simulation.money import benefits
 from simulation.scenario.config import Scenario, load_scenario
-from simulation.experiments.runner import simulate_replication
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +34,8 @@ def scaled(sc: Scenario, k: float) -> Scenario:
     """The same area with k times the people, staff and service capacity."""
     over: dict = {
         "start_state": {"stock_by_municipality": {m: v * k for m, v in sc.start_state.stock_by_municipality.items()},
-                        "service_participants": {n: v * k for n, v in (sc.start_state.service_participants or {}).items()}},
+                        "service_participants": {n: v * k for n, v in
+                                                 (sc.start_state.service_participants or {}).items()}},
         "inflow": {"per_month_by_municipality": {m: v * k for m, v in sc.inflow.per_month_by_municipality.items()}},
         "staff": {"customer_service_fte_total": sc.staff.customer_service_fte_total * k},
         "services": {n: {"places": s.places * k} for n, s in sc.services.items() if s.places is not None},

@@ -38,10 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from simulation.scenario.config import Scenario, load_scenario  # noqa: E402
-from simulation.errors import InputError  # noqa: E402
 from simulation.calibration.search import secant  # noqa: E402
+from simulation.errors import InputError  # noqa: E402
 from simulation.experiments.runner import simulate_replication  # noqa: E402
+from simulation.scenario.config import Scenario, load_scenario  # noqa: E402
 
 TOLERANCE = 0.002      # relative difference of mean stocks at which the search stops
 MAX_STEPS = 8

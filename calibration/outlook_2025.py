@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from simulation.calibration.fit_area import write_atomic  # noqa: E402
 from simulation.calibration.search import secant  # noqa: E402
-from simulation.scenario.config import Scenario, load_scenario  # noqa: E402
 from simulation.experiments.runner import simulate_replication  # noqa: E402
+from simulation.scenario.config import Scenario, load_scenario  # noqa: E402
 
 REGION_DEC_2024, REGION_DEC_2025 = 18195, 20043   # reference_central_finland_2023_2026.csv
 TARGET_2025 = REGION_DEC_2025 / REGION_DEC_2024

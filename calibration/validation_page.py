@@ -76,9 +76,9 @@ def record_checks(sc, on: date, reps: int) -> tuple[float, float]:
     """From the raw records of up to 2 replications: the share of the unemployed stock (not
     in services) unemployed ≥ 12 months on a day, and the mean earnings-related allowance
     paid a day in January–June of the first year."""
+    from simulation.model.area import AreaModel
     from simulation.money.benefits import ER, paid_days
     from simulation.tables.metrics import spells_frame
-    from simulation.model.area import AreaModel
     shares, er_mean = [], []
     for r in range(min(reps, 2)):
         model = AreaModel(sc, r)

@@ -31,11 +31,10 @@ import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 import simulation as ts
-from simulation.forecast.data import load_monthly
 from simulation.experiments.validation import history_check
+from simulation.forecast.data import load_monthly
 
 FAST = os.environ.get("TYOSIM_NOTEBOOK_FAST") == "1"
 ROOT = Path.cwd() if (Path.cwd() / "scenarios").exists() else Path.cwd().parent
@@ -49,7 +48,8 @@ check.mape.round(1)
 
 # %%
 fig, axes = plt.subplots(1, 5, figsize=(16, 3.2), sharex=True)
-for ax, (level, series) in zip(axes, [("area", "area")] + [("hub", h) for h in sc.region_obj().hub_names]):
+panels = [("area", "area")] + [("hub", h) for h in sc.region_obj().hub_names]
+for ax, (level, series) in zip(axes, panels, strict=False):
     d = check.comparison[(check.comparison.level == level) & (check.comparison.series == series)]
     ax.plot(d.month.str[5:], d.observed, "k-", label="observed")
     ax.plot(d.month.str[5:], d.simulated, "C1--", label=f"simulated (mean of {check.replications})")
@@ -71,9 +71,9 @@ import tempfile
 
 import pandas as pd
 
-from simulation.tables.kpis import mean_ci
 from simulation.experiments.queueing import erlang_c_mean_wait
 from simulation.experiments.validation import mmc_mean_waits, mmc_scenario
+from simulation.tables.kpis import mean_ci
 
 rows = []
 for rho in (0.5, 0.8) if FAST else (0.5, 0.7, 0.9):

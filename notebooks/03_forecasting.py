@@ -57,7 +57,7 @@ actual = load_monthly(DATA).unemployed
 fig, axes = plt.subplots(1, 5, figsize=(17, 3.3))
 region = ts.load_scenario(ROOT / "scenarios" / "baseline.toml").region_obj()
 series = [("area", region.name)] + [("hub", h) for h in region.hub_names]
-for ax, (level, name) in zip(axes, series):
+for ax, (level, name) in zip(axes, series, strict=False):
     f = fc.table[(fc.table.level == level) & (fc.table.series == name)]
     h = fc.history(level, name)["2016-01":]
     x = [str(m) for m in f.month]

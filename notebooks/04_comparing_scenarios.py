@@ -63,7 +63,7 @@ show = ["stock_mean", "late_meetings_share", "benefit_cost_municipal_eur", "serv
 year = int(diff.year.max())
 d = diff[diff.kpi.isin(show) & (diff.year == year)]
 fig, axes = plt.subplots(1, len(show), figsize=(15, 3.4), sharey=True)
-for ax, kpi in zip(axes, show):
+for ax, kpi in zip(axes, show, strict=False):
     g = d[d.kpi == kpi]
     scale = 100 if kpi.endswith("_share") else (1e-3 if kpi.endswith("_eur") else 1)
     x, lo, hi = g.diff_mean * scale, g.diff_ci95_lo * scale, g.diff_ci95_hi * scale

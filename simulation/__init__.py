@@ -35,10 +35,30 @@ _API_NAMES = (
 __all__ = ["Scenario", "InputError", "paired_differences", "__version__", *_API_NAMES]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from .api import (BatchResults, Forecast, Results, backtest, compare, default_workers,  # noqa: F401
-                      forecast_caseload, format_value, kpi_label, load_batch, load_scenario,
-                      mean_ci, paired_by, readable_differences, readable_summary, run, run_batch,
-                      summarise, unit_kpis, with_staff, yearly_by_municipality, yearly_kpis)
+    from .api import (  # noqa: F401
+        BatchResults,
+        Forecast,
+        Results,
+        backtest,
+        compare,
+        default_workers,
+        forecast_caseload,
+        format_value,
+        kpi_label,
+        load_batch,
+        load_scenario,
+        mean_ci,
+        paired_by,
+        readable_differences,
+        readable_summary,
+        run,
+        run_batch,
+        summarise,
+        unit_kpis,
+        with_staff,
+        yearly_by_municipality,
+        yearly_kpis,
+    )
     from .experiments.compare import paired_differences  # noqa: F401
     from .scenario.config import Scenario  # noqa: F401
 

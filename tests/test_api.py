@@ -216,9 +216,9 @@ def _documented() -> dict[str, list[str]]:
 
 def test_column_dictionary_matches_a_run(laukaa, tmp_path):
     from simulation.cli.main import main
+    from simulation.cli.run import write_yearly_csv
     from simulation.experiments.compare import COLUMNS, KPIS
     from simulation.experiments.runner import RunResult
-    from simulation.cli.run import write_yearly_csv
 
     batch, _ = laukaa
     doc = _documented()

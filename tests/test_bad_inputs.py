@@ -10,7 +10,6 @@ writers) and the process test (workers die with their parent) are at the end.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import signal
@@ -21,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from simulation.cli.main import main
 from simulation.experiments import runner as experiment
 from simulation.tables import store
-from simulation.cli.main import main
 from tests.scenario_factory import ROOT, simple_data, write_scenario
 
 SMALL = dict(inflow_per_month_area=150.0, stock_area=700.0)
@@ -277,8 +276,8 @@ def test_the_stale_tmp_sweep_stays_inside_the_folder(tmp_path):
 
 @pytest.mark.parametrize("reps", [0, -2, 1.5, "3", True, None])
 def test_run_scenario_refuses_reps_that_are_not_a_count(reps, tmp_path):
-    from simulation.scenario.config import load_scenario
     from simulation.errors import InputError
+    from simulation.scenario.config import load_scenario
 
     sc = load_scenario(write_scenario(tmp_path, "a", _data()))
     with pytest.raises(InputError, match="reps"):
@@ -288,8 +287,8 @@ def test_run_scenario_refuses_reps_that_are_not_a_count(reps, tmp_path):
 
 @pytest.mark.parametrize("seed", [1.7, -1, 2**64, "5"])
 def test_a_scenario_refuses_seeds_that_are_not_seeds(seed, tmp_path):
-    from simulation.scenario.config import load_scenario
     from simulation.errors import InputError
+    from simulation.scenario.config import load_scenario
 
     with pytest.raises(InputError, match="run.seed"):
         load_scenario(write_scenario(tmp_path, "a", _data()), {"run": {"seed": seed}})
@@ -388,8 +387,8 @@ def test_an_edited_manifest_is_refused(tmp_path, capsys):
 
 
 def test_results_of_another_version_of_a_scenario_are_refused_when_named(tmp_path):
-    from simulation.scenario.config import load_scenario
     from simulation.errors import InputError
+    from simulation.scenario.config import load_scenario
 
     a = write_scenario(tmp_path, "a", _data())
     out = tmp_path / "out"

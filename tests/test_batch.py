@@ -20,13 +20,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.experiments import runner as experiment
-from simulation.experiments import tasks
-from simulation.tables import store
-from simulation.experiments.batch import BATCH_FILE, precision_check, prepare_scenarios, run_batch
 from simulation.cli.main import main
+from simulation.experiments import tasks
+from simulation.experiments.batch import BATCH_FILE, precision_check, prepare_scenarios, run_batch
 from simulation.experiments.compare import paired_differences, scenario_kpis
 from simulation.scenario.config import load_scenario
+from simulation.tables import store
 from simulation.tables.store import done_replications, read_table
 from tests.scenario_factory import ROOT, simple_data, write_scenario
 
@@ -220,8 +219,8 @@ def test_dask_on_a_users_local_cluster_gives_the_local_tables(tmp_path, monkeypa
         res = run_batch(scs, 3, tmp_path / "dask", scheduler=cluster.scheduler_address,
                         progress=False, seed_info=info)
         # workers with other tyosim code would give other tables: refused
-        from simulation.experiments import dask_runner
         from simulation.errors import InputError
+        from simulation.experiments import dask_runner
 
         with monkeypatch.context() as mp:
             mp.setattr(dask_runner, "local_fingerprint", lambda: "not-the-workers-code")

@@ -11,7 +11,6 @@ rules module, so they check the engine independently.
 
 from __future__ import annotations
 
-import bisect
 import math
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -348,7 +347,7 @@ def reference(spells, services, sc, cal, rules) -> list[dict]:
             general = r.benefit_system == "general_benefit" and t != ER
             history.append((d, t, in_service, layoff))
 
-            def counts(e) -> bool:
+            def counts(e, r=r) -> bool:
                 ed, et, es, el = e
                 return (_billed(r, et) and not el and (not es or r.municipal_share_service_days_count)
                         and ed >= r.municipal_share_count_from)

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simulation.cli.main import main
+from simulation.errors import InputError
 from simulation.money.budget import (
     budget_table,
     compute_budget,
@@ -16,9 +18,7 @@ from simulation.money.budget import (
     expected_broad_unemployment,
     planned_purchases,
 )
-from simulation.cli.main import main
 from simulation.scenario.config import load_scenario
-from simulation.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "scenarios"
@@ -160,8 +160,8 @@ def test_shares_add_up_to_cost_and_gap(baseline):
 
 def _fake_results(tmp_path: Path, scenario, with_benefits: bool) -> Path:
     """A results folder in the run layout with small synthetic tables (2 replications)."""
-    from simulation.tables.store import rep_file
     from simulation.files import write_json_atomic, write_parquet_atomic
+    from simulation.tables.store import rep_file
 
     folder = tmp_path / "res" / scenario.name
     munis = list(scenario.start_state.stock_by_municipality)

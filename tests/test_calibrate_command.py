@@ -15,8 +15,8 @@ import pytest
 
 from simulation.calibration.command import calibrate_folder
 from simulation.cli.main import main
-from simulation.scenario.config import load_scenario
 from simulation.experiments.runner import simulate_replication
+from simulation.scenario.config import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "unemployed_monthly_area.csv"

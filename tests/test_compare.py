@@ -18,11 +18,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simulation.experiments.batch import prepare_scenarios, run_batch
 from simulation.cli.main import main
+from simulation.experiments.batch import prepare_scenarios, run_batch
 from simulation.experiments.compare import COLUMNS, compare, paired_differences, scenario_kpis
-from simulation.tables.store import read_table, rep_file
 from simulation.files import write_parquet_atomic
+from simulation.tables.store import read_table, rep_file
 from tests.scenario_factory import simple_data, write_scenario
 
 REPS = 4

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from simulation.cli.main import main
+from simulation.errors import InputError
 from simulation.money.cost_sharing import (
     compute_sharing,
     load_sharing_file,
@@ -22,7 +23,6 @@ from simulation.money.cost_sharing import (
     share_amount,
     weights_for_key,
 )
-from simulation.errors import InputError
 from simulation.scenario.region import load_region
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from simulation.cli import forecast as commands
 from simulation.errors import InputError
 from simulation.forecast import pxweb
-from simulation.cli import forecast as commands
 from simulation.forecast.data import load_monthly
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "forecast"

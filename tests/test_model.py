@@ -7,14 +7,16 @@ it should — the guard against code that reads a constant instead of the scenar
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.scenario.config import MEETING_TYPES, load_scenario
 from simulation.experiments.runner import simulate_replication
-from simulation.tables.metrics import meetings_frame, spells_frame
 from simulation.model.area import AreaModel
+from simulation.scenario.config import MEETING_TYPES, load_scenario
+from simulation.tables.metrics import meetings_frame, spells_frame
 from tests.scenario_factory import simple_data, write_scenario
 
 SMALL = dict(inflow_per_month_area=150.0, stock_area=700.0)
@@ -137,7 +139,7 @@ def test_initial_interview_deadline_follows_rules(tmp_path):
     assert late < 0.01
     cal = model.cal
     # held within the deadline: at most 5 working days after registration's day
-    wd = [cal.working_days_between(int(o) - 1, int(h)) for o, h in zip(init.open_day, init.held_day)]
+    wd = [cal.working_days_between(int(o) - 1, int(h)) for o, h in zip(init.open_day, init.held_day, strict=True)]
     assert max(wd) <= 5
 
 
@@ -284,7 +286,7 @@ def test_halving_staff_never_lowers_late_interviews(tmp_path):
         return yearly_kpis(m).set_index("year")
     for rep in (0, 1):
         k = [kpis(fte, rep) for fte in (3.0, 1.5, 0.75, 0.0)]
-        for more, fewer in zip(k, k[1:]):
+        for more, fewer in itertools.pairwise(k):
             assert (fewer["late_interviews"] >= more["late_interviews"]).all(), (rep, more, fewer)
             assert (fewer["late_interviews_share"] >= more["late_interviews_share"]).all()
     zero = k[-1]

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.tables.kpis import mean_ci
 from simulation.experiments.queueing import erlang_c_mean_wait
 from simulation.experiments.validation import mmc_mean_waits, mmc_scenario
+from simulation.tables.kpis import mean_ci
 
 SERVERS = 3
 

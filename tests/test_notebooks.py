@@ -3,7 +3,6 @@ paired .py (jupytext percent) so the readable diff is the whole story."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -6,8 +6,8 @@ from datetime import date
 
 import simpy
 
-from simulation.scenario.calendar import SimCalendar
 from simulation.model.office import AppointmentBook, Request
+from simulation.scenario.calendar import SimCalendar
 
 
 def book(capacities, held):

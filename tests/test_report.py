@@ -9,7 +9,6 @@ their pick-up.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -20,13 +19,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from simulation.money.budget import compute_budget
 from simulation.cli.main import main
-from simulation.scenario.config import load_scenario
 from simulation.experiments.runner import run_scenario
-from simulation.tables.store import read_table
+from simulation.money.budget import compute_budget
 from simulation.report import build_report
 from simulation.report.labels import SHEETS, fmt_number
+from simulation.scenario.config import load_scenario
+from simulation.tables.store import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIL = '<script>alert("x")</script> & <b>bold</b>'
@@ -141,7 +140,8 @@ def test_benefits_not_available_then_picked_up(without_benefits, with_benefits):
     rows = [dict(zip(head, [c.value for c in r], strict=False)) for r in ws.iter_rows(min_row=2)]
     monthly = read_table(with_benefits / "baseline", "monthly")
     per_rep = monthly.groupby("replication")["benefit_cost_municipal_eur"].sum()
-    got = [r for r in rows if r["Scenario"] == TITLE_EN["baseline"] and r["Payer"] == "Municipalities" and r["Year"] == 2025]
+    got = [r for r in rows
+           if r["Scenario"] == TITLE_EN["baseline"] and r["Payer"] == "Municipalities" and r["Year"] == 2025]
     assert got[0]["Mean"] == pytest.approx(per_rep.mean())
 
 

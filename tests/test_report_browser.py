@@ -19,9 +19,9 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from simulation.scenario.config import load_scenario
 from simulation.experiments.runner import run_scenario
 from simulation.report import build_report
+from simulation.scenario.config import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

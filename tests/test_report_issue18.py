@@ -19,14 +19,14 @@ import pytest
 
 from simulation.cli.main import main
 from simulation.experiments.compare import municipality_kpis, paired_differences
-from simulation.scenario.config import load_scenario
 from simulation.experiments.runner import run_scenario
-from simulation.tables.store import read_table
-from simulation.tables.kpis import mean_ci, mean_ci_bounded
 from simulation.report import build_report
 from simulation.report.csv_excel import excel_csv
 from simulation.report.labels import SHEETS, item_label
 from simulation.report.tables import collect
+from simulation.scenario.config import load_scenario
+from simulation.tables.kpis import mean_ci, mean_ci_bounded
+from simulation.tables.store import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,7 +127,8 @@ def test_options_sheet_cost_gap_and_municipal_share_beside_the_baseline(fi, fold
     o = _sheet(fi.xlsx, "options")
     assert {"Alue yhteensä", "Laukaa", "Kannonkoski"} <= set(o["Kunta"])
     for _, r in o.iterrows():      # the differences are worked out: nothing to subtract
-        assert r["Kustannus, ero, €"] == pytest.approx(r["Kustannus, vaihtoehto, €"] - r["Kustannus, perusvaihtoehto, €"])
+        assert r["Kustannus, ero, €"] == pytest.approx(
+            r["Kustannus, vaihtoehto, €"] - r["Kustannus, perusvaihtoehto, €"])
         assert r["Erotus kehykseen, ero, €"] == pytest.approx(
             r["Erotus kehykseen, vaihtoehto, €"] - r["Erotus kehykseen, perusvaihtoehto, €"])
     # the municipal benefit share difference: hand-paired, annualised like the municipalities sheet
@@ -163,7 +164,6 @@ def test_non_negative_intervals_never_below_zero(folder):
 
 
 def test_formula_like_text_is_stored_as_text_in_the_workbook(folder, tmp_path):
-    import json
     import shutil
     dst = tmp_path / "f"
     shutil.copytree(folder, dst, ignore=shutil.ignore_patterns("rep"))
@@ -176,7 +176,6 @@ def test_formula_like_text_is_stored_as_text_in_the_workbook(folder, tmp_path):
     cells = [c for row in ws.iter_rows() for c in row if c.value in ("=2+3", "@SUM(A1:A2)")]
     assert len(cells) == 2
     assert all(c.data_type == "s" for c in cells)
-    assert json  # noqa: the import is used for symmetry with the CSV test
 
 
 def test_excel_csv_semicolons_decimal_comma_bom_and_text_safety():

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation.scenario.config import load_scenario
 from simulation.errors import InputError
 from simulation.experiments.runner import simulate_replication
-from simulation.tables.metrics import monthly_table
 from simulation.model.area import AreaModel
+from simulation.scenario.config import load_scenario
+from simulation.tables.metrics import monthly_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -130,8 +130,8 @@ def test_referral_trials_are_independent_with_one_draw():
 
     import numpy as np
 
-    from simulation.scenario.config import ServiceConfig
     from simulation.model.services import ServiceDesk
+    from simulation.scenario.config import ServiceConfig
     common = dict(duration_mean_months=1.0, unit_cost_eur_per_month=0.0, lock_in_exit_multiplier=1.0,
                   employment_at_end_share=0.0)
     svcs = {"a": ServiceConfig(referral_probability=0.3, **common),
@@ -159,8 +159,8 @@ def test_referral_follows_order_eligibility_and_room_exactly():
 
     import numpy as np
 
-    from simulation.scenario.config import ServiceConfig
     from simulation.model.services import ServiceDesk
+    from simulation.scenario.config import ServiceConfig
     common = dict(duration_mean_months=1.0, unit_cost_eur_per_month=0.0, lock_in_exit_multiplier=1.0,
                   employment_at_end_share=0.0)
     svcs = {"a": ServiceConfig(referral_probability=0.2, **common),

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation.scenario.config import load_scenario
 from simulation.experiments.validation import history_check
+from simulation.scenario.config import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "unemployed_monthly_area.csv"

@@ -41,8 +41,22 @@ import pandas as pd
 
 from ..errors import InputError
 from ..scenario.region import DEFAULT_REGION, Region, load_region
-from .fit_area import (DATA_TABLE, DEFAULT_TARGETS, REPO, Outcome, calibrate, fitted_lines, fmt,
-                       load_targets, qkey, qstr, read_monthly, read_settings, window, write_atomic)
+from .fit_area import (
+    DATA_TABLE,
+    DEFAULT_TARGETS,
+    REPO,
+    Outcome,
+    calibrate,
+    fitted_lines,
+    fmt,
+    load_targets,
+    qkey,
+    qstr,
+    read_monthly,
+    read_settings,
+    window,
+    write_atomic,
+)
 
 MIN_FIT_MONTHS = 24
 """A fit needs two full seasonal cycles: one inflow level per year and 12 seasonal factors."""
@@ -170,7 +184,8 @@ def make_region(df: pd.DataFrame, munis: list[str], start_stock: dict[str, float
         f"# A region made by `tyosim calibrate` from {path.name} on {datetime.now(UTC).date()}.",
         "# One hub per municipality (no hub structure was given); the largest labour force is the main",
         "# office. REPLACE the staff with your own figures. Rules used:",
-        f"#   customer service htv = unemployed at the start ({total:,.0f}) / {basis['caseload']:g}: {basis['caseload_source']}",
+        f"#   customer service htv = unemployed at the start ({total:,.0f}) / {basis['caseload']:g}: "
+        f"{basis['caseload_source']}",
         f"#   specialists, administration, regional services: in the proportions of {basis['staff_source']}",
         f"#   labour_force_2019 holds the labour force of {lf_rows['month'].max()[:4]} and unemployed_2019_mean",
         f"#   the mean stock of {year} (the field names are the default area's; the values are stated here).",
@@ -280,9 +295,9 @@ def write_forecast(data: Path, out_dir: Path, munis: list[str], region: Region, 
     the scenario's ``[inflow.forecast]`` section."""
     from dataclasses import replace as dc_replace
 
+    from ..files import write_parquet_atomic
     from ..forecast.data import load_monthly
     from ..forecast.forecaster import DEFAULT_SEED, forecast
-    from ..files import write_parquet_atomic
     before = (pd.Period(start, freq="M") - 1).strftime("%Y-%m")
     md = load_monthly(data)
     md = dc_replace(md.until(before), unemployed=md.until(before).unemployed[munis])
@@ -293,7 +308,8 @@ def write_forecast(data: Path, out_dir: Path, munis: list[str], region: Region, 
         "[inflow.forecast]   # new registrations follow the caseload forecast (simulation/model/outlook.py)",
         'paths_file = "forecast_paths.parquet"',
         f'mode = "{mode}"                 # median: every replication the median path; paths: each its own',
-        f"source = {qstr(f'tyosim forecast on {data.name} up to {before}, {n_paths} reconciled sample paths, seed {DEFAULT_SEED}')}",
+        "source = " + qstr(f"tyosim forecast on {data.name} up to {before}, {n_paths} reconciled sample paths, "
+                           f"seed {DEFAULT_SEED}"),
         "",
     ])
 
@@ -368,8 +384,8 @@ def calibrate_folder(data: Path, out_dir: Path, municipalities: str | None = Non
     history = None
     end_12 = (pd.Period(start, freq="M") + 11).strftime("%Y-%m")
     if check_reps > 0 and end_12 <= wide.index.max():
-        from ..scenario.config import load_scenario
         from ..experiments.validation import history_check
+        from ..scenario.config import load_scenario
         log(f"history check: {check_reps} replications of {start}..{end_12} …")
         chk = history_check(load_scenario(scen, {"run": {"years": 1.0}}), wide.loc[start:end_12], reps=check_reps)
         history = {"area": chk.mape_of("area", "area")}

@@ -254,7 +254,8 @@ def read_monthly(path: Path) -> pd.DataFrame:
     """The monthly file, validated: month (YYYY-MM), municipality, unemployed ≥ 0."""
     if not path.is_file():
         raise InputError(str(path), None, "data file not found; expected a CSV with columns month "
-                         "(YYYY-MM), municipality, unemployed[, labour_force] (Statistics Finland table 1001); pass --data PATH")
+                         "(YYYY-MM), municipality, unemployed[, labour_force] (Statistics Finland table 1001); "
+                         "pass --data PATH")
     try:
         df = pd.read_csv(path, dtype={"month": str, "municipality": str}, encoding="utf-8")
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
@@ -681,7 +682,8 @@ def render_start_2025(
         f"# Area total = unemployment rate January 2025 {100 * s.start_rate:.1f} % [the area's own bulletin,",
         "#   reference_central_finland_2023_2026.csv] x labour force "
         f"{lf:,.0f} ({lf_year}, the latest year in the data, {DATA_TABLE})",
-        f"#   = {total_jan:,.0f} at the end of January 2025, x {s.december_over_january:.4f} (Central Finland's stock at",
+        f"#   = {total_jan:,.0f} at the end of January 2025, x {s.december_over_january:.4f} "
+        "(Central Finland's stock at",
         "#   the end of December 2024 / January 2025, TEM bulletins) = "
         f"{total:,.0f} at the end of December 2024.",
         f"# Split over the municipalities by their shares of the {base_year} average stock ({DATA_TABLE}).",
@@ -689,7 +691,8 @@ def render_start_2025(
         f"# Inflow scale: the {s.output_year} inflow level sustains a stationary area stock of"
         f" {out.stationary_stock_2018_level:.0f};",
         f"#   the scale below sustains the start's yearly-average equivalent {sustain:,.0f} (the start over the",
-        f"#   stock's seasonal index of {calendar.month_name[s.seasonal_month]}, {factor:.4f}, {y0}–{y1}; rule '{s.inflow_scale_rule}').",
+        f"#   stock's seasonal index of {calendar.month_name[s.seasonal_month]}, {factor:.4f}, {y0}–{y1}; "
+        f"rule '{s.inflow_scale_rule}').",
         "#   The 2025 path (the region rose ~10 % in 2025) is set on top of it by",
         "#   calibration/outlook_2025.py (scenarios/base/outlook_2025.toml).",
         "",
@@ -700,9 +703,13 @@ def render_start_2025(
         "",
         "[start_state]",
         f"layoff_share = {fmt(layoff)}   # stationary lay-off share of the stock implied by the fit",
-        f"source = {qstr(f'unemployment rate January 2025 {100 * s.start_rate:.1f} % (the area) x labour force {lf:,.0f} ({lf_year}) x Dec 2024/Jan 2025 {s.december_over_january:.4f} (Central Finland); split by {base_year} average shares ({DATA_TABLE}); replace with your own stock figures')}",
+        "source = " + qstr(
+            f"unemployment rate January 2025 {100 * s.start_rate:.1f} % (the area) x labour force {lf:,.0f} "
+            f"({lf_year}) x Dec 2024/Jan 2025 {s.december_over_january:.4f} (Central Finland); split by "
+            f"{base_year} average shares ({DATA_TABLE}); replace with your own stock figures"),
         "",
-        "[start_state.stock_by_municipality]   # estimate from the published rate — replace with your own stock figures",
+        "[start_state.stock_by_municipality]   "
+        "# estimate from the published rate — replace with your own stock figures",
     ]
     L += [f"{qkey(m)} = {fmt(v)}" for m, v in stock.items()]
     L.append("")

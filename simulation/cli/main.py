@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run one scenario and write its tables")
     r.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
     r.add_argument("--reps", type=_positive_int, help="replications (default: the scenario's run.replications)")
-    r.add_argument("--seed", type=bounded_int(0, 2**63 - 1, "a seed"), help="root seed (default: the scenario's run.seed)")
+    r.add_argument("--seed", type=bounded_int(0, 2**63 - 1, "a seed"),
+                   help="root seed (default: the scenario's run.seed)")
     r.add_argument("--years", type=_positive_float, help="simulated years (default: the scenario's run.years)")
     r.add_argument("--out", default="results", help="output folder (default: results/)")
     r.add_argument("--workers", type=_positive_int, default=None,

@@ -160,7 +160,8 @@ def municipality_kpis(monthly: pd.DataFrame) -> pd.DataFrame:
     if "interviews_missed_equivalent" in out:   # as for the area (kpis.yearly_kpis)
         out["late_meetings"] = out["interviews_missed_equivalent"]
         person_days = out["stock_mean"] * g["month"].nunique() * DAYS_PER_MONTH
-        out["late_meetings_share"] = (out["interviews_overdue_days"] / person_days.where(person_days > 0)).clip(upper=1.0)
+        out["late_meetings_share"] = (out["interviews_overdue_days"]
+                                      / person_days.where(person_days > 0)).clip(upper=1.0)
     elif "initial_interviews_deadline_missed" in out:
         out["late_meetings"] = (out["initial_interviews_deadline_missed"]
                                 + out["job_search_interviews_deadline_missed"])

@@ -29,11 +29,10 @@ from ..errors import InputError
 from ..scenario.region import Region
 from .accuracy import coverage, mase, smape
 from .data import MonthlyData, parse_month
+from .defaults import DEFAULT_ORIGINS  # noqa: E402  (the defaults the CLI shows)
 from .forecaster import DEFAULT_PATHS, DEFAULT_SEED, QUANTILES, ForecastRun, forecast
 from .hierarchy import RECONCILIATION_METHODS, reconcile, reconciliation_matrix
 from .selection import MethodConfig
-
-from .defaults import DEFAULT_ORIGINS  # noqa: E402  (the defaults the CLI shows)
 
 
 @dataclass

@@ -30,6 +30,10 @@ import pandas as pd
 
 from ..scenario.region import Region
 from .data import MonthlyData
+from .defaults import (
+    DEFAULT_PATHS,  # noqa: E402  (the defaults the CLI shows)
+    DEFAULT_SEED,  # noqa: E402  (the defaults the CLI shows)
+)
 from .hierarchy import (
     Hierarchy,
     SeriesKey,
@@ -41,8 +45,6 @@ from .hierarchy import (
 from .models import FittedModel
 from .selection import Choice, MethodConfig, choose_and_fit
 
-from .defaults import DEFAULT_SEED  # noqa: E402  (the defaults the CLI shows)
-from .defaults import DEFAULT_PATHS  # noqa: E402  (the defaults the CLI shows)
 QUANTILES = {"lo95": 0.025, "lo80": 0.10, "hi80": 0.90, "hi95": 0.975}
 FORECAST_COLUMNS = ("series", "level", "month", "mean", "lo80", "hi80", "lo95", "hi95", "model")
 

@@ -93,10 +93,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..scenario.calendar import SimCalendar
-from ..scenario.config import BENEFIT_TYPES
 from ..errors import InputError
 from ..model.records import GROUPS, SERVICE_FIELDS, SPELL_FIELDS
+from ..scenario.calendar import SimCalendar
+from ..scenario.config import BENEFIT_TYPES
 from ..scenario.rules import Rules, RulesInForce
 
 ER, BASIC, LMS, GENERAL = 0, 1, 2, 3
@@ -286,7 +286,7 @@ def _day_rules(rules: Rules, start: date, lo: int, hi: int) -> _DayRules:
             vals.append((_value_on(rules, "paid_days_per_week", b, 5),
                          _value_on(rules, "benefit_system", b, "separate"),
                          _value_on(rules, "municipal_share_benefits", b, ())))
-    n_seg, n = len(bounds), hi - lo
+    n_seg = len(bounds)
     offs = np.asarray([(b - start).days for b in bounds], dtype=np.int64)
     days = np.arange(lo, hi, dtype=np.int64)
     seg = (np.searchsorted(offs, days, side="right") - 1).astype(np.int32)

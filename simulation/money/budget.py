@@ -390,7 +390,7 @@ class Budget:
         for _, r in self.municipalities.iterrows():
             d = {"year": int(r.year), "municipality": r.municipality, "weight": r.weight,
                  "share": r.share, "cost_share_eur": r.cost_share_eur, "gap_share_eur": r.gap_share_eur}
-            def simulated(key: str) -> None:   # a simulated figure with its CI, or "not available"
+            def simulated(key: str, d: dict = d, r=r) -> None:   # a simulated figure with its CI, or n/a
                 if self.benefit_available and pd.notna(r.get(key, np.nan)):
                     d[key] = r[key]
                     d[f"{key}_ci95"] = [r[f"{key}_ci95_lo"], r[f"{key}_ci95_hi"]]

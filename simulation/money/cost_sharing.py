@@ -269,12 +269,14 @@ class SharingResult:
                 line += f" (shares sum to {_fmt_num(pct_sum)} %)"
             diff = rows_sum - fund
             if diff != 0:
-                line += f", {_fmt_eur(abs(diff))} EUR {'more' if diff > 0 else 'less'} than the fund {_fmt_eur(fund)} EUR"
+                line += (f", {_fmt_eur(abs(diff))} EUR {'more' if diff > 0 else 'less'} than the fund "
+                         f"{_fmt_eur(fund)} EUR")
             else:
                 line += " = the fund"
             out.append(line)
         for fname, pub in self.spec.published.items():
-            got = ({m: float(v) for m, v in zip(self.weights, self.table()["total_eur"], strict=False)} if fname == "total"
+            got = ({m: float(v) for m, v in zip(self.weights, self.table()["total_eur"], strict=False)}
+                   if fname == "total"
                    else {s.municipality: float(s.amount_eur_cents) for s in self.shares[fname]})
             bad = [m for m, v in pub.items() if m not in got or round_cent(v) != round_cent(got[m])]
             out.append(f"published {fname}: " + (f"all {len(pub)} amounts match to the cent"

@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..money.budget import (NOT_AVAILABLE, Budget, budget_config, expected_broad_unemployment,
-                            simulated_area_cost)
+from ..money.budget import NOT_AVAILABLE, Budget, budget_config, expected_broad_unemployment, simulated_area_cost
 
 
 def _eur(x: float) -> str:
@@ -38,7 +37,8 @@ def format_budget(bud: Budget, fmt: str = "table", lang: str = "en", excel: bool
 
 #: the words of `format_budget`'s table
 _WORDS = {
-    "en": dict(title="budget of scenario {name}", unit="EUR a year; cost = plan (capacities x unit costs), not simulated use",
+    "en": dict(title="budget of scenario {name}",
+               unit="EUR a year; cost = plan (capacities x unit costs), not simulated use",
                item="item", fte="fte", rows=("cost", "  staff", "  regional services (Jyväskylä)",
                                              "  purchased services", "  other expenses", "frame",
                                              "  state-grant increase", "  transition funding",
@@ -216,7 +216,8 @@ _NOTES_FI = (
      "ellei frame_eur_by_year muuta sano"),
     ("transition funding: none entered",
      "siirtymäajan rahoitus: ei annettu (suunnitelmassa ei lukua; budget.transition_funding_eur_by_year)"),
-    ("no results of scenario", "skenaarion tuloksia ei löytynyt annetusta kansiosta: simuloidut luvut eivät ole saatavilla"),
+    ("no results of scenario",
+     "skenaarion tuloksia ei löytynyt annetusta kansiosta: simuloidut luvut eivät ole saatavilla"),
     ("municipal benefit share: not available",
      "kuntien työttömyysturvaosuus: ei saatavilla (aja skenaario ja anna --results KANSIO)"),
     ("not the area's money, outside the cost and the gap (memo)",

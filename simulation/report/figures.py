@@ -152,7 +152,8 @@ def benefits_by_payer(benefits: pd.DataFrame, lang: str, titles: dict[str, str] 
 
 def municipal_benefit(munis: pd.DataFrame, lang: str, titles: dict[str, str] | None = None) -> bytes | None:
     """Each municipality's own benefit share (EUR a year, first year), per scenario, with CIs."""
-    if munis is None or munis.empty or "benefit_municipal_eur" not in munis or munis["benefit_municipal_eur"].isna().all():
+    if (munis is None or munis.empty or "benefit_municipal_eur" not in munis
+            or munis["benefit_municipal_eur"].isna().all()):
         return None
     y0 = int(munis["year"].min())
     d = munis[munis.year == y0].rename(columns={"benefit_municipal_eur": "mean",

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import base64
 import json
-from types import SimpleNamespace
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import jinja2
 import numpy as np
 import pandas as pd
 
-from . import figures
 from ..tables.kpis import MIN_REPS_FOR_CI, few_replications, t_multiplier
+from . import figures
 from .labels import (
     clear_label,
     fmt_number,
@@ -366,7 +366,8 @@ def options_section(rd: ReportData, lang: str) -> dict[str, Any] | None:
                {"text": fmt_signed(r.diff_gap_eur, lang), "num": True}]
         if has_ben:
             sep = "; " if lang == "fi" else ", "
-            txt = (f"{fmt_signed(r.diff_benefit_municipal_eur, lang)} [{fmt_signed(r.diff_benefit_municipal_eur_ci95_lo, lang)}"
+            txt = (f"{fmt_signed(r.diff_benefit_municipal_eur, lang)} "
+                   f"[{fmt_signed(r.diff_benefit_municipal_eur_ci95_lo, lang)}"
                    f"{sep}{fmt_signed(r.diff_benefit_municipal_eur_ci95_hi, lang)}]"
                    + (" •" if r.benefit_clear else "")) if pd.notna(r.diff_benefit_municipal_eur) else \
                 label(lang, "not_available")
@@ -415,8 +416,8 @@ def headline(rd: ReportData, lang: str) -> list[str]:
         g = kb[kb.year == y0].set_index("kpi")
         if "late_meetings" in g.index and "late_meetings_share" in g.index:
             sh = g.loc["late_meetings_share"]
-            ini = g.loc["initial_interviews_deadline_missed", "mean"] if "initial_interviews_deadline_missed" in g.index else np.nan
-            js = g.loc["job_search_interviews_deadline_missed", "mean"] if "job_search_interviews_deadline_missed" in g.index else np.nan
+            ini, js = (g.loc[k, "mean"] if k in g.index else np.nan
+                       for k in ("initial_interviews_deadline_missed", "job_search_interviews_deadline_missed"))
             out.append(label(lang, "h_late").format(
                 s=tt.get(base, base), late=fmt_number(g.loc["late_meetings", "mean"], lang), year=y0,
                 share=fmt_number(sh["mean"], lang, 1, True), lo=fmt_number(sh["ci95_lo"], lang, 1, True),

@@ -130,7 +130,8 @@ LABELS: dict[str, dict[str, str]] = {
         "fig_late": "Myöhästyneiden tapaamisten osuus (keskiarvo ja 95 %:n luottamusväli)",
         "fig_benefits": "Työttömyysturvan kustannukset maksajittain (keskiarvo ja 95 %:n luottamusväli)",
         "fig_gap": "Talousarvion erotus kehykseen vaihtoehdoittain",
-        "fig_benefits_na": "Työttömyysturvan kustannukset: ei saatavilla (tulostaulukoissa ei sarakkeita benefit_cost_eur ja benefit_cost_municipal_eur).",
+        "fig_benefits_na": ("Työttömyysturvan kustannukset: ei saatavilla (tulostaulukoissa ei sarakkeita "
+                            "benefit_cost_eur ja benefit_cost_municipal_eur)."),
         "budget_na": "Talousarvio: ei saatavilla (skenaariossa ei [budget]-taulukkoa).",
         "late_share": "Osuus myöhässä",
         "eur": "€",
@@ -259,7 +260,8 @@ LABELS: dict[str, dict[str, str]] = {
         "fig_late": "Share of meetings held late (mean and 95 % confidence interval)",
         "fig_benefits": "Unemployment-benefit costs by payer (mean and 95 % confidence interval)",
         "fig_gap": "Budget gap to the frame by option",
-        "fig_benefits_na": "Unemployment-benefit costs: not available (the result tables have no benefit_cost_eur and benefit_cost_municipal_eur columns).",
+        "fig_benefits_na": ("Unemployment-benefit costs: not available (the result tables have no "
+                            "benefit_cost_eur and benefit_cost_municipal_eur columns)."),
         "budget_na": "Budget: not available (the scenario has no [budget] table).",
         "late_share": "Share late",
         "eur": "EUR",
@@ -412,7 +414,8 @@ LABELS["fi"].update({
     "warn_few_reps": ("Vain {n} toistoa ({scenarios}): 95 %:n luottamusväli on näin pienellä otoksella "
                       "epävakaa (t-kerroin {t}, kun viidellä toistolla 2,8). Aja vähintään {min} toistoa "
                       "tai käytä --reps auto, joka lisää toistoja, kunnes väli on riittävän kapea."),
-    "warn_no_crn": "Vaihtoehdoilla on eri siemenluku kuin perusvaihtoehdolla ({names}): erot eivät ole yhteisin satunnaisluvuin, välit ovat leveämpiä.",
+    "warn_no_crn": ("Vaihtoehdoilla on eri siemenluku kuin perusvaihtoehdolla ({names}): erot eivät ole "
+                    "yhteisin satunnaisluvuin, välit ovat leveämpiä."),
     "method_text": ("95 %:n luottamusväli on Studentin t-väli toistojen yli ({n} toistoa). Ei-negatiivisten "
                     "suureiden (eurot, lukumäärät) väli rajataan alhaalta nollaan ja osuuksien väli "
                     "0–100 %:iin (t-väli, rajattu); rajatut välit on merkitty sarakkeella ”Väli rajattu”. "
@@ -545,7 +548,8 @@ LABELS["en"].update({
     "warn_few_reps": ("Only {n} replications ({scenarios}): with so few the 95 % interval is unstable "
                       "(t multiplier {t}, against 2.8 with five). Run at least {min} replications, or "
                       "--reps auto, which adds replications until the interval is narrow enough."),
-    "warn_no_crn": "Options with a root seed other than the baseline's ({names}): not common random numbers, wider intervals.",
+    "warn_no_crn": ("Options with a root seed other than the baseline's ({names}): not common random numbers, "
+                    "wider intervals."),
     "method_text": ("The 95 % interval is the Student-t interval over replications ({n} replications). For "
                     "non-negative quantities (euros, counts) the lower end is clipped at zero and for shares "
                     "to 0–100 % (t-interval, clipped); clipped intervals are flagged in the column "

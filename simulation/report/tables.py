@@ -23,9 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..scenario.config import Scenario
 from ..errors import InputError
-from ..tables.store import read_table
 from ..experiments.compare import (
     KPIS as COMPARE_KPIS,
 )
@@ -36,7 +34,9 @@ from ..experiments.compare import (
     municipality_kpis,
     paired_differences,
 )
+from ..scenario.config import Scenario
 from ..tables.kpis import mean_ci_bounded
+from ..tables.store import read_table
 
 BENEFIT_COLS = ("benefit_cost_eur", "benefit_cost_municipal_eur")
 

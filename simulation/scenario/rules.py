@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
+from itertools import pairwise
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -219,7 +220,7 @@ def _parse_period(raw: Mapping[str, Any], name: str, where: str, file: str, over
                 raise InputError(file, f"{where}.value[{i}]",
                                  f"day {d} outside {STEP_DAY_RANGE[0]}–{STEP_DAY_RANGE[1]}")
         days = [d for d, _ in value]
-        if any(b <= a for a, b in zip(days, days[1:])):
+        if any(b <= a for a, b in pairwise(days)):
             raise InputError(file, f"{where}.value", f"steps must be in increasing day order, got {days}")
     return Period(vf, vt, value, str(raw.get("source", "scenario override" if override else "")),
                   bool(raw.get("to_verify", False)), override)
@@ -241,7 +242,7 @@ def parse_overrides(raw: Mapping[str, Any], file: str, prefix: str = "rules") ->
         out[name] = tuple(_parse_period(p, name, f"{prefix}.{name}[{i}]", file, True)
                           for i, p in enumerate(periods))
         ps = sorted(out[name], key=lambda p: p.valid_from)
-        for a, b in zip(ps, ps[1:]):
+        for a, b in pairwise(ps):
             if a.valid_to is None or a.valid_to > b.valid_from:
                 raise InputError(file, f"{prefix}.{name}", "override periods overlap")
     return out

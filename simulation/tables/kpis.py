@@ -93,7 +93,7 @@ def summarise(kpis: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataF
             if c not in grp:
                 continue
             mean, sd, lo, hi = mean_ci(grp[c])
-            rows.append({**dict(zip(by, key)), "kpi": c, "n": int(grp[c].notna().sum()),
+            rows.append({**dict(zip(by, key, strict=True)), "kpi": c, "n": int(grp[c].notna().sum()),
                          "mean": mean, "sd": sd, "ci95_lo": lo, "ci95_hi": hi})
     return pd.DataFrame(rows)
 

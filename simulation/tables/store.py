@@ -55,7 +55,7 @@ def folder_key(name: str) -> str:
     never share a folder by sanitising alike.
     """
     name = str(name)
-    if re.fullmatch(r"[\w\-][\w.\-]{0,%d}" % (MAX_KEY_LEN - 1), name) and name not in (".", ".."):
+    if re.fullmatch(rf"[\w\-][\w.\-]{{0,{MAX_KEY_LEN - 1}}}", name) and name not in (".", ".."):
         return name
     base = re.sub(r"[^\w.\-]+", "_", name).strip("._-")[:MAX_KEY_LEN - 9] or "scenario"
     return f"{base}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
@@ -245,7 +245,7 @@ def read_table(folder: Path, name: str, scenario: Scenario | None = None) -> pd.
     if not files:
         return pd.DataFrame()
     frames = []
-    for rep, f in files:
+    for _rep, f in files:
         try:
             tab = pq.read_table(f)
         except Exception as e:  # noqa: BLE001 — truncated, damaged, not Parquet

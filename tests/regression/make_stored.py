@@ -16,8 +16,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from simulation.scenario.config import load_scenario  # noqa: E402
 from simulation.experiments.runner import simulate_replication  # noqa: E402
+from simulation.scenario.config import load_scenario  # noqa: E402
 
 REPS = 2
 
