@@ -11,6 +11,9 @@ scenarios) and returns the batch with its tables, `compare` the paired differenc
 a baseline (area, hub or municipality), `forecast` the statistical forecasts. Everything
 returns plain pandas objects whose ``year`` columns are integers; every column is described
 in ``docs/columns.md``. Workers default to all cores, as on the command line.
+
+Longer than 400 lines because the whole public notebook interface in one place, by design: what
+`import simulation as ts` offers is read here.
 """
 
 from __future__ import annotations

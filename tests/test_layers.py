@@ -113,3 +113,15 @@ def test_help_and_validate_load_no_heavy_library():
     out = subprocess.run([sys.executable, "-c", code], cwd=PKG.parent, capture_output=True,
                          text=True, timeout=60)
     assert out.stdout.strip().splitlines()[-1] == "0 []", out.stdout + out.stderr
+
+
+def test_a_long_module_says_why():
+    """No module over about 400 lines without the reason in its docstring (issue 16)."""
+    long = []
+    for f in FILES:
+        text = f.read_text()
+        if text.count("\n") > 420:
+            doc = ast.get_docstring(ast.parse(text)) or ""
+            if "Longer than 400 lines because" not in doc:
+                long.append(str(f.relative_to(PKG)))
+    assert not long, long

@@ -10,6 +10,9 @@ budget gap) → paired differences → downloads (results folder, workbook, scen
 
 Widget keys are ``<scenario id>|<control id>``, so another scenario starts from its own
 values and switching the language keeps what was typed.
+
+Longer than 400 lines because the Streamlit layout of the whole page (controls, run, results,
+compare, downloads); its logic is in levers, runs and results.
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ on 2019 (area and hubs), and writes three scenario files atomically:
 
 Bad input (missing or malformed data file, missing or malformed target) prints
 ``file: key: reason`` and exits with code 2.
+
+Longer than 400 lines because the calibration of an area against its series with every target
+and assumption and their sources; a script entry point as well.
 """
 
 from __future__ import annotations

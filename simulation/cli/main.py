@@ -229,10 +229,10 @@ def _dispatch(argv: list[str] | None) -> int:
         from .budget import budget_command
         return budget_command(args)
     if args.command == "calibrate":
-        from ..calibration.command import calibrate_command
+        from .calibrate import calibrate_command
         return calibrate_command(args)
     if args.command == "report":
-        from ..report import report_command
+        from .report import report_command
         return report_command(args)
     if args.command == "app":
         return cmd_app(args)

@@ -23,6 +23,9 @@ forward),
 ``sarima`` (SARIMAX airline model (0,1,1)(0,1,1)₁₂ on the log scale), ``naive``,
 ``snaive``, and ``combo(a+b)``: the mean of the members on the log scale, its paths driven
 by the same draws.
+
+Longer than 400 lines because one interface with several small model classes (ETS, SARIMAX,
+STL, naive, combinations); each is short.
 """
 
 from __future__ import annotations

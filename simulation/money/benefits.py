@@ -80,6 +80,10 @@ Usage
 >>> res = benefit_costs(rec.spells, rec.services, scenario, cal)      # doctest: +SKIP
 >>> res.monthly            # month × municipality table
 >>> person_ledger(rec.spells, rec.services, scenario, cal, person=17)  # doctest: +SKIP
+
+Longer than 400 lines because the benefit rules of the law (paid days, step-downs, maximum, the
+municipal share's count) as segment arithmetic, beside the slow day-by-day reference it is
+tested against.
 """
 
 from __future__ import annotations

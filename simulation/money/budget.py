@@ -46,6 +46,9 @@ the gap. When the results carry no ``benefit_cost_municipal_eur`` it says "not a
 Beside it stand the municipality's **compensation** (``budget.benefit_compensation``: the
 permanent state-grant addition for the larger benefit share, fixed on the 2023 level, EUR
 a year, dated) and the **net** cost = municipal share (gross) − compensation.
+
+Longer than 400 lines because one concept, the area's budget: its items, frame, gap and shares
+are small functions over one scenario, and splitting them would scatter the frame's arithmetic.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ Modules: `tables` (the numbers), `figures` (matplotlib), `html` (Jinja2 template
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,18 +74,3 @@ def build_report(results: str | Path, formats: list[str] | tuple[str, ...] = FOR
     if "xlsx" in formats:
         files.xlsx = write_xlsx(rd, out_dir / f"report_{lang}.xlsx", lang)
     return files
-
-
-def report_command(args: argparse.Namespace) -> int:
-    """`tyosim report DIR --format html,xlsx --lang fi|en [--out OUT]`."""
-    import sys
-
-    files = build_report(args.dir, parse_formats(args.format), args.lang, getattr(args, "out", None))
-    for w in files.warnings:
-        print(w, file=sys.stderr)
-    for p in (files.html, files.xlsx):
-        if p is not None:
-            print(p)
-    if files.figures:
-        print(f"{len(files.figures)} figures in {files.figures[0].parent}")
-    return 0

@@ -4,6 +4,9 @@ The page is rendered from ``templates/report.html.j2`` with Jinja2 autoescaping 
 any text from scenario files (names, descriptions, notes) is escaped. Figures are
 embedded as ``data:image/png;base64,...`` URIs and the page has no other references
 (no scripts, no style sheets, no links to files), so it can be mailed or archived as is.
+
+Longer than 400 lines because the report page's sections, each a short function feeding the
+Jinja2 template.
 """
 
 from __future__ import annotations

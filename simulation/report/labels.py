@@ -6,6 +6,9 @@ from scenario files (scenario names, descriptions, notes) are shown as written (
 escaped in HTML). `fmt_number` writes numbers the way the language writes them: Finnish
 ``1 234 567,89`` (no-break space for thousands, decimal comma), English ``1,234,567.89``.
 Excel number formats for the workbook are in `XLSX_FORMATS`.
+
+Longer than 400 lines because a table of words: every Finnish and English label of the reports,
+one entry per line.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ available"; they are picked up as soon as the tables carry them.
 
 The budget of each scenario is recomputed from the resolved scenario in its manifest
 (`simulation.money.budget`), so it always matches the scenario that produced the tables.
+
+Longer than 400 lines because every table of the report and the workbook, each a short pure
+function of the results; the HTML and the workbook must read the same numbers from one place.
 """
 
 from __future__ import annotations
