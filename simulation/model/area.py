@@ -28,6 +28,7 @@ from .records import Dest, Outcome, Records
 from .services import Participations, ServiceDesk
 from .start_state import StartState
 from .streams import Buffered, stream
+from .structural_change import PH_NOTICE, StructuralChange, extra_fte_by_day
 
 
 class AreaModel:
@@ -40,10 +41,11 @@ class AreaModel:
         self.records = rec = Records()
         self.munis = list(self.region.municipality_names)
         self.hubs = list(self.region.hub_names)
-        muni_hub = [self.hubs.index(self.region.hub_of(m)) for m in self.munis]
+        self.muni_hub = muni_hub = [self.hubs.index(self.region.hub_of(m)) for m in self.munis]
         self.alive: dict[int, Jobseeker] = {}
         s = lambda name: stream(self.seed, replication, name)  # noqa: E731  (one per source of randomness)
         b = lambda name: Buffered(s(name))  # noqa: E731
+        self.stream = b
         self.g_arrivals, self.g_reentry_pool = s("arrivals"), s("reentry_pool")
         r_service = b("services")
         m = scenario.meetings
@@ -55,9 +57,12 @@ class AreaModel:
         self.desk = ServiceDesk(scenario.services, scenario.service_order, r_service.uniform,
                                 lambda: r_service.exponential() + r_service.exponential())
         self.staff_fte = [scenario.staff_by_hub()[h] for h in self.hubs]
+        changes = bool(scenario.structural_change)
         self.office = build_office(scenario, self.env, cal, self.staff_fte,
                                    self.hubs.index(self.region.main_hub), len(self.munis),
-                                   path.month_by_day, self.meeting_held)
+                                   path.month_by_day,
+                                   self._held_or_plan if changes else self.meeting_held,
+                                   extra_fte_by_day(scenario, self.region, cal, self.hubs))
         rec.hub_logs = getattr(self.office, "logs", [])
         self.requests = MeetingRequests(m, path, [x in self.hubs for x in self.munis], b,
                                         self.office.submit, rec.meetings.append)
@@ -74,6 +79,37 @@ class AreaModel:
         self.request_meeting, self.start_service = self.requests.request, self.services.start
         self._record_meeting = rec.meetings.append
         self._refer = self.desk.refer if self.desk else None
+        self.new_return, self.profile_task = self.intake.new, self.requests.profile_task
+        # structural change: the dismissed draw from their own streams (the others' draws stay
+        # those of the scenario without it); without it, nothing here changes
+        self.change = StructuralChange(self) if changes else None
+        if self.change is not None:
+            self._wire_structural_change(self.change)
+
+    def _wire_structural_change(self, change: StructuralChange) -> None:
+        """The model's draws by person: the dismissed use the change's intake, meeting
+        requests and referral (own streams), everyone else the model's own."""
+        own_request, own_return, own_profile = (self.request_meeting, self.new_jobseeker,
+                                                self.requests.profile_task)
+        dismissed = change.is_dismissed
+        self.request_meeting = lambda js, *a: (change.requests.request if dismissed(js)
+                                               else own_request)(js, *a)
+        self.new_return = lambda m, t, previous, **kw: (
+            change.intake.new if dismissed(previous) else own_return)(m, t, previous=previous, **kw)
+        self.profile_task = lambda js, t: (change.requests.profile_task if dismissed(js)
+                                           else own_profile)(js, t)
+        if self._refer is not None:
+            own_refer = self._refer
+            self._refer = lambda js, now, broad: (change.desk.refer if dismissed(js)
+                                                  else own_refer)(js, now, broad)
+
+    def _held_or_plan(self, req: Request, day: int) -> None:
+        """The office's callback with structural change: an employment plan made during the
+        notice period, or any other meeting."""
+        if req.phase and req.phase[0] == PH_NOTICE:
+            self.change.plan_held(req, day)
+        else:
+            self.meeting_held(req, day)
 
     # ---- the statutory path, driven by events --------------------------------------
     def advance(self, js: Jobseeker, plan: tuple | None) -> None:
@@ -147,9 +183,9 @@ class AreaModel:
     def _register(self, ev: Timeout) -> None:
         """A return falls due (timeout callback; value: the person's last spell)."""
         prev = ev._value
-        js = self.new_jobseeker(prev.municipality, self.env.now, is_reentry=True, previous=prev)
+        js = self.new_return(prev.municipality, self.env.now, is_reentry=True, previous=prev)
         self.advance(js, self.path.first_meeting(js, None))
-        self.requests.profile_task(js, self.env.now)
+        self.profile_task(js, self.env.now)
 
     # ---- the run's processes -------------------------------------------------------
     def _arrivals(self, times: list[Registration]):
@@ -177,8 +213,12 @@ class AreaModel:
         times, rec.outlook_target = registrations(self.sc, self.cal, self.munis, self.rep,
                                                   self.g_arrivals, self.g_reentry_pool)
         self.env.process(self._arrivals(times))
+        if self.change is not None:
+            self.change.start()
         self.env.process(overdue_at_month_ends(self.env, self.cal, self.alive, rec.overdue))
         self.env.run(until=self.horizon_day)
+        if self.change is not None:
+            self.change.finish()
         # spells (and services) still open at the horizon: end = inf, dest/outcome open
         for js in self.alive.values():
             req = js.pending

@@ -91,11 +91,15 @@ class AppointmentBook:
         service_point_weekdays: list[int],
         n_municipalities: int,
         on_held: Callable[[Request, int], None],
+        extra_capacity_by_day: list[list[float]] | None = None,
     ) -> None:
         self.env = env
         self.cal = cal
         self.capacity = list(capacity_min_per_day)   # per hub, everyone present
         self.presence = presence_by_day               # per day: share of staff present
+        # per hub, per day: minutes added (or taken) by staff concentrated for a structural
+        # change (`model.structural_change`), everyone present; None: none
+        self.extra = extra_capacity_by_day
         self.main_hub = main_hub
         self.backup_share = backup_share
         self.sp_weekdays = set(service_point_weekdays)
@@ -178,7 +182,11 @@ class AppointmentBook:
         visit = weekday in self.sp_weekdays
         left = []
         presence = self.presence[day]
-        caps = [c * presence for c in self.capacity]
+        if self.extra is None:
+            caps = [c * presence for c in self.capacity]
+        else:
+            caps = [max(c + e[day], 0.0) * presence
+                    for c, e in zip(self.capacity, self.extra, strict=True)]
         for h, cap in enumerate(caps):
             heaps = [self.office[h]]
             if visit:
@@ -285,10 +293,13 @@ class ServerPool:
 def build_office(scenario: Scenario, env: simpy.Environment, cal: SimCalendar,
                  staff_fte: list[float], main_hub: int, n_municipalities: int,
                  month_by_day: list[int], on_held: Callable[[Request, int], None],
+                 extra_fte_by_day: list[list[float]] | None = None,
                  ) -> AppointmentBook | ServerPool:
     """The hubs' offices of a scenario (`office.model`): appointment books whose meeting
     minutes on a working day are FTE × working hours × the share for customer meetings × the
-    share present that day (absence by calendar month, `month_by_day`), or the server pool."""
+    share present that day (absence by calendar month, `month_by_day`), or the server pool.
+    `extra_fte_by_day` (per hub, per day index) adds staff concentrated for a structural
+    change to the books (validation keeps it from the server pool)."""
     st = scenario.staff
     if scenario.office.model == "servers":
         servers = [int(round(f * (1 - st.absence_share) * st.customer_meeting_time_share))
@@ -296,6 +307,8 @@ def build_office(scenario: Scenario, env: simpy.Environment, cal: SimCalendar,
         return ServerPool(env, servers, on_held)
     per_fte = st.working_hours_per_day * 60 * st.customer_meeting_time_share
     capacity_min = [f * per_fte for f in staff_fte]
+    extra = (None if extra_fte_by_day is None
+             else [[f * per_fte for f in hub] for hub in extra_fte_by_day])
     factors = st.absence_month_factors or [1.0] * 12
     presence_by_month = [1 - st.absence_share * f for f in factors]
     presence_by_day = [presence_by_month[m - 1] for m in month_by_day]
@@ -303,7 +316,7 @@ def build_office(scenario: Scenario, env: simpy.Environment, cal: SimCalendar,
     return AppointmentBook(env, cal, capacity_min, presence_by_day, main_hub,
                            b.max_share_of_main_hub_capacity if b.enabled else 0.0,
                            scenario.meetings.service_point_visit_weekdays, n_municipalities,
-                           on_held)
+                           on_held, extra)
 
 
 def overdue_at_month_ends(env: simpy.Environment, cal: SimCalendar, alive: dict,

@@ -486,6 +486,142 @@ class StartStateConfig(_Strict):
                           f"service's {places:g} places")
 
 
+def _known(name: str, key: str, known: tuple[str, ...], what: str) -> None:
+    """`name` is one of `known`; else the error at `key` names the nearest."""
+    if name not in known:
+        hint = difflib.get_close_matches(name, list(known), n=1)
+        fail(key, f"unknown {what} {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+             + f" ({what}s: {', '.join(known)})")
+
+
+class ExtraServicePlacesConfig(_Strict):
+    """Places of a service bought for a structural change, from a date (to a date).
+
+    The places are added to the service's capacity on `from_date` and taken off after
+    `to_date`; they are not reserved for the dismissed (the model's services are the area's,
+    not a municipality's): any eligible jobseeker may be referred to them.
+    """
+
+    service: str
+    extra_places: float = Field(gt=0, le=MAX_COUNT)    # participants at a time
+    from_date: date
+    to_date: date | None = None                       # last day; None: to the run's end
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ExtraServicePlacesConfig:
+        if self.to_date is not None and self.to_date < self.from_date:
+            fail("to_date", f"{self.to_date} is before from_date {self.from_date}")
+        return self
+
+
+class StaffConcentrationConfig(_Strict):
+    """Customer-service staff concentrated to the affected municipality's hub for a while.
+
+    `extra_customer_service_fte` person-years work at the hub from `from_date` to `to_date`
+    (inclusive); with `moved_from_hub` they are taken from that hub over the same days
+    (a move inside the area), otherwise they come from outside the hubs' staff (the
+    province's structural-change team, specialists, the Jyväskylä area) and are not costed.
+    """
+
+    extra_customer_service_fte: float = Field(gt=0, le=MAX_FTE)
+    from_date: date
+    to_date: date
+    moved_from_hub: str | None = None
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> StaffConcentrationConfig:
+        if self.to_date < self.from_date:
+            fail("to_date", f"{self.to_date} is before from_date {self.from_date}")
+        return self
+
+
+class StructuralChangeConfig(_Strict):
+    """A sudden structural change (plan §6): a plant closure or mass dismissal in one
+    municipality, and the area's response (`docs/structural_change.md`).
+
+    On `dismissal_date` the employer gives notice to `dismissed_people`; of them
+    `registering_share` become unemployed jobseekers (the rest move inside the company,
+    retire or find work during the notice). They register when their employment ends:
+    spread evenly over the last `registration_spread_months` of the notice period (0: all on
+    its last day). `change_security_share` of those registering are in change security
+    (muutosturva): their employment plan (the initial interview) is made during the notice
+    period, and `referral_share` of them start `referral_service` on their first day of
+    unemployment if it has room.
+    """
+
+    label: str = ""
+    municipality: str
+    dismissal_date: date                              # notices given; the notice period runs from it
+    dismissed_people: int = Field(ge=0, le=int(MAX_COUNT))
+    registering_share: float = Field(default=1.0, ge=0, le=1)
+    notice_period_months: float = Field(ge=0, le=24)
+    registration_spread_months: float = Field(default=0.0, ge=0, le=24)
+    earnings_related_share: float = Share             # the rest: basic allowance
+    long_group_share: float = Share                   # spells on the long group's hazard; rest short
+    change_security_share: float = Share
+    referral_service: str | None = None
+    referral_share: float = Field(default=0.0, ge=0, le=1)
+    extra_services: list[ExtraServicePlacesConfig] = Field(default_factory=list)
+    staff_concentration: StaffConcentrationConfig | None = None
+    source: str = ""
+
+    @field_validator("dismissed_people", mode="before")
+    @classmethod
+    def _not_negative(cls, v: Any) -> Any:
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v < 0:
+            fail("", f"cannot be negative (got {v})")
+        return v
+
+    @model_validator(mode="after")
+    def _spread_within_notice(self) -> StructuralChangeConfig:
+        if self.registration_spread_months > self.notice_period_months:
+            fail("registration_spread_months",
+                 f"{self.registration_spread_months:g} months is longer than the notice period "
+                 f"({self.notice_period_months:g} months)")
+        if self.referral_share > 0 and self.referral_service is None:
+            fail("referral_service", "referral_share > 0 needs the service to refer to")
+        return self
+
+    def registering(self) -> int:
+        """People who register as unemployed jobseekers (rounded)."""
+        return int(round(self.dismissed_people * self.registering_share))
+
+    def check(self, region: Region, services: Mapping[str, ServiceConfig], start: date,
+              end: date, office_model: str) -> None:
+        """The municipality and hubs in the region, the date inside the run, the services
+        defined with a capacity that places can be added to."""
+        _known(self.municipality, "municipality", region.municipality_names, "municipality")
+        if not start <= self.dismissal_date < end:
+            fail("dismissal_date", f"{self.dismissal_date} is outside the run ({start} – {end})")
+
+        def known_service(name: str, key: str) -> ServiceConfig:
+            if name not in services:
+                hint = difflib.get_close_matches(name, list(services), n=1)
+                fail(key, f"service {name!r} is not defined under [services]"
+                     + (f"; did you mean {hint[0]!r}?" if hint else ""))
+            return services[name]
+        if self.referral_service is not None:
+            known_service(self.referral_service, "referral_service")
+        for i, x in enumerate(self.extra_services):
+            c = known_service(x.service, f"extra_services[{i}].service")
+            if c.capacity_key is None:
+                fail(f"extra_services[{i}].service",
+                     f"service {x.service!r} has no capacity (no limit) to add places to")
+        s = self.staff_concentration
+        if s is not None:
+            if office_model != "appointment_book":
+                fail("staff_concentration", "needs office.model = \"appointment_book\"")
+            hub = region.hub_of(self.municipality)
+            if s.moved_from_hub is not None:
+                _known(s.moved_from_hub, "staff_concentration.moved_from_hub", region.hub_names,
+                       "hub")
+                if s.moved_from_hub == hub:
+                    fail("staff_concentration.moved_from_hub",
+                         f"is the affected municipality's own hub ({hub})")
+
+
 class Scenario(_Strict):
     """A validated, resolved scenario. Build it with `load_scenario`."""
 
@@ -506,6 +642,8 @@ class Scenario(_Strict):
     budget: BudgetConfig | None = None
     services: dict[str, ServiceConfig] = Field(default_factory=dict)
     service_order: list[str] = Field(default_factory=list)
+    # plant closures and mass dismissals, with the area's response (plan §6)
+    structural_change: list[StructuralChangeConfig] = Field(default_factory=list)
     rules: dict[str, Any] = Field(default_factory=dict)
     notes: dict[str, str] = Field(default_factory=dict)
     source_file: str = Field(default="", exclude=True)
@@ -554,7 +692,8 @@ class Scenario(_Strict):
             self.start_state.check_region(munis)
         # the volume a run must hold in memory: start stock + expected registrations
         persons = (sum(self.start_state.stock_by_municipality.values())
-                   + self.inflow.expected_registrations(self.run.years))
+                   + self.inflow.expected_registrations(self.run.years)
+                   + sum(e.registering() for e in self.structural_change))
         if persons > MAX_JOBSEEKERS:
             fail("inflow.scale", f"start stock + inflow × scale over {self.run.years:g} years ≈ {persons:,.0f} "
                                  f"jobseekers, more than the {MAX_JOBSEEKERS:,} one run can hold; "
@@ -566,6 +705,12 @@ class Scenario(_Strict):
             self.start_state.check_services(self.services)
         self._check_services()
         self._check_rules()
+        if self.structural_change:
+            from .calendar import SimCalendar
+            end = SimCalendar.for_years(self.run.start_date, self.run.years).end
+            for i, event in enumerate(self.structural_change):
+                with under(f"structural_change[{i}]"):
+                    event.check(region, self.services, self.run.start_date, end, self.office.model)
         return self
 
     def _check_services(self) -> None:
