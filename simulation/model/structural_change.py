@@ -35,7 +35,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from simpy.events import Timeout
@@ -53,7 +53,6 @@ from .records import Group
 if TYPE_CHECKING:
     from ..scenario.config import Scenario
     from ..scenario.region import Region
-    from .area import AreaModel
 
 PERSON_BASE = 1_000_000_000     # person numbers of the dismissed (others count from 1)
 PH_NOTICE = -1                  # the phase of an employment-plan meeting during notice
@@ -123,7 +122,8 @@ class StructuralChange:
     (each on ``structural_change.*`` streams), the notice-period plans, the registrations and
     the dated service places. `is_dismissed(js)` tells the model whose draws are whose."""
 
-    def __init__(self, model: AreaModel) -> None:
+    def __init__(self, model: Any) -> None:
+        """`model`: the `area.AreaModel` being built (not imported here: area imports this)."""
         sc = model.sc
         self.model = model
         self.env, self.cal, self.path = model.env, model.cal, model.path
