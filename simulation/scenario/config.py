@@ -13,6 +13,9 @@ the reason. The result is a frozen `Scenario`; variants are new objects
 Each check sits beside the field it checks: a pydantic validator on the model that owns the
 field (`checks` says how they report). Checks that need the region, the services or the
 run's dates are methods of the owning model, called by `Scenario`'s own validator.
+
+Longer than 400 lines because the scenario's schema: one pydantic sub-model per section, each
+with its checks beside its fields.
 """
 
 from __future__ import annotations
@@ -405,7 +408,8 @@ class ServiceConfig(_Strict):
     def _one_capacity_and_durations_in_order(self) -> ServiceConfig:
         given = [k for k in CAPACITY_KEYS if getattr(self, k) is not None]
         if len(given) > 1:
-            fail("", f"give one capacity (places, budget_eur_per_year or target_share_of_broad_unemployment), got {given}")
+            fail("", "give one capacity (places, budget_eur_per_year or target_share_of_broad_unemployment), "
+                 f"got {given}")
         if self.duration_max_months is not None and self.duration_max_months < self.duration_mean_months:
             fail("duration_max_months", "is below duration_mean_months")
         if self.budget_eur_per_year is not None and self.unit_cost_eur_per_month <= 0:
