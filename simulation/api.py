@@ -578,12 +578,14 @@ def readable_differences(diff: pd.DataFrame) -> pd.DataFrame:
     """A `compare` table for people: KPI with its unit, baseline and scenario means, the
     difference and its paired 95 % CI (shares in percentage points), and whether the CI
     excludes zero (``clear``)."""
+    from .experiments.compare import clear_difference
+
     unit = [c for c in ("municipality", "hub") if c in diff.columns][:1]
     rows = []
     for r in diff.to_dict(orient="records"):
         k = r["kpi"]
         lo, hi = r["diff_ci95_lo"], r["diff_ci95_hi"]
-        clear = bool(np.isfinite(lo) and (lo > 0 or hi < 0))
+        clear = clear_difference(lo, hi)
         rows.append({"scenario": r["scenario"], **{u: r[u] for u in unit}, "year": int(r["year"]),
                      "KPI": kpi_label(k), "baseline": format_value(k, r["baseline_mean"]),
                      "scenario mean": format_value(k, r["scenario_mean"]),

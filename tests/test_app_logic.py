@@ -358,3 +358,17 @@ def test_serve_runs_streamlit_on_loopback(monkeypatch, tmp_path):
     assert opts["--server.headless"] == "true" and opts["--browser.gatherUsageStats"] == "false"
     assert seen["env"]["TYOSIM_SCENARIOS"] == str(SCENARIOS.resolve())
     assert seen["env"]["TYOSIM_APP_RESULTS"] == str(tmp_path.resolve())
+
+
+def test_a_name_that_looks_like_a_path_stays_inside_the_run_folder(tmp_path):
+    """The page's name control is a label: '../../escaped' writes no file outside the run folder."""
+    from simulation.app import runs
+
+    base = ts.load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml")
+    evil = base.with_overrides({"run": {"years": 0.1}}, name="../../escaped")
+    run_dir = tmp_path / "a" / "b" / "run"
+    handle = runs.start_run([evil], reps=1, run_dir=run_dir, workers=1)
+    handle.cancel()
+    written = list(tmp_path.rglob("*.toml"))
+    assert written and all(run_dir in p.parents for p in written), written
+    assert handle.scenario_file(evil.name).parent == run_dir / "scenarios"

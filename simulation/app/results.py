@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 import simulation as ts
+from simulation.experiments.compare import clear_difference
 
 from .texts import t
 
@@ -263,7 +264,7 @@ def differences_table(diff: pd.DataFrame, lang: str) -> pd.DataFrame:
     for r in diff.to_dict(orient="records"):
         k = r["kpi"]
         lo, hi = r["diff_ci95_lo"], r["diff_ci95_hi"]
-        clear = bool(np.isfinite(lo) and (lo > 0 or hi < 0))
+        clear = clear_difference(lo, hi)
         row = {t(lang, "col_scenario"): r["scenario"]}
         for u in unit:
             row[t(lang, f"col_{u}")] = r[u]

@@ -35,6 +35,7 @@ from datetime import datetime
 from pathlib import Path
 
 import simulation as ts
+from simulation.tables.store import folder_key
 
 from .levers import scenario_toml
 
@@ -132,7 +133,7 @@ class RunHandle:
         return f.read_text(encoding="utf-8", errors="replace")[-chars:] if f.is_file() else ""
 
     def scenario_file(self, name: str) -> Path:
-        return self.run_dir / "scenarios" / f"{name}.toml"
+        return self.run_dir / "scenarios" / f"{folder_key(name)}.toml"
 
 
 def count_done(results: Path) -> int:
@@ -175,7 +176,7 @@ def start_run(
     (run_dir / "scenarios").mkdir(parents=True, exist_ok=True)
     files = []
     for sc in scenarios:
-        f = run_dir / "scenarios" / f"{sc.name}.toml"
+        f = run_dir / "scenarios" / f"{folder_key(sc.name)}.toml"   # a name is a label, never a path
         f.write_text(scenario_toml(sc, _comment(sc)), encoding="utf-8")
         files.append(f.name)
     workers = ts.default_workers(len(scenarios) * reps) if workers is None else int(workers)
